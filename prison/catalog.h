@@ -36,7 +36,8 @@ enum param_type {
 /* flags */
 #define PARAM_F_CREATE_ONLY	0x0001	/* CTLFLAG_RDTUN: fixed after creation */
 #define PARAM_F_READONLY	0x0002	/* CTLFLAG_RD: reported, never set */
-#define PARAM_F_ADMIN		0x0004	/* only an admin principal may set it */
+#define PARAM_F_ADMIN		0x0004	/* some values need an admin principal;
+					   catalog_needs_admin says which */
 #define PARAM_F_OWN_FIELD	0x0008	/* set through a jaild field (own_field) */
 #define PARAM_F_MANAGED		0x0010	/* jaild sets it itself (persist, jid) */
 #define PARAM_F_NO_DISABLE	0x0020	/* jailsys without "disable" (host, vnet) */
@@ -45,12 +46,15 @@ enum param_type {
 struct param_def {
 	const char	*name;		/* "allow.raw_sockets" */
 	enum param_type	 type;
-	long long	 min, max;	/* for the integer types */
+	long long	 min, max;	/* for the integer types; for strings,
+					   min is the least length in bytes */
 	size_t		 maxlen;	/* for strings, bytes excluding NUL */
 	unsigned	 flags;
 	const char	*own_field;	/* with PARAM_F_OWN_FIELD: "/path", ... */
 	const char	*dflt;		/* text default for a new top-level jail,
-					   or NULL when it is inherited */
+					   or NULL when it is inherited, is
+					   read-only or jaild sets it (own
+					   field, managed, ip4/ip6 from ips) */
 	const char	*desc;		/* one line for /v1/host/params */
 };
 
@@ -64,6 +68,9 @@ const char *catalog_type_name(enum param_type t);
 /*
  * Check one value against its definition.  Returns 0, or -1 with a
  * lower-case sentence in msg (e.g. "must be an integer from -1 to 3").
+ * Integers must be JSON integers (3.0 and "3" are refused); IP lists are
+ * one JSON string "a,b" ("" is the empty list) of distinct addresses of
+ * the family, at most 255, none unspecified or broadcast.
  */
 int	catalog_value_check(const struct param_def *def, const json_t *value,
 	    char *msg, size_t msgsz);
@@ -75,7 +82,9 @@ int	catalog_value_check(const struct param_def *def, const json_t *value,
  * when one is close), the no-prefixed boolean forms ("allow.nomount": use
  * "allow.mount": false), parameters that have their own field, that jaild
  * manages or that are read-only (each message names the right field or
- * says why), and bad values.
+ * says why), and bad values.  Unknown names that are jail(8) settings
+ * (exec.*, mount.*, depend, ...) or FreeBSD 15 parameters say so.
+ * Out of memory shows as errs->oom, as verrs_add records it.
  */
 void	catalog_validate_params(const json_t *params, const char *base,
 	    struct verrs *errs);
@@ -101,11 +110,21 @@ json_t	*catalog_value_from_text(const struct param_def *def, const char *text);
  * sentence), for the privilege model: allow.mount*, allow.raw_sockets,
  * enforce_statfs below 2, securelevel below 0, children.max above 0, vnet
  * "new", devfs_ruleset, and everything flagged PARAM_F_ADMIN.
+ * Returns 1 with *why set, or 0 with *why NULL (why may be NULL).  Safe
+ * values (false, enforce_statfs 2, ...) return 0; so does a value of the
+ * wrong type, which catalog_value_check refuses anyway.
  */
 int	catalog_needs_admin(const struct param_def *def, const json_t *value,
 	    const char **why);
 
-/* The whole catalog as {"items": [...]} for GET /v1/host/params (new ref). */
+/*
+ * The whole catalog as {"items": [...]} for GET /v1/host/params (new ref,
+ * NULL when out of memory), in catalog order.  Each item has name, type,
+ * create_only, read_only, admin_only (PARAM_F_ADMIN), default (the
+ * JSON-typed default or null) and description; min and max only for the
+ * integer types, maxlen only for strings, own_field only with
+ * PARAM_F_OWN_FIELD.
+ */
 json_t	*catalog_schema_json(void);
 
 #endif
