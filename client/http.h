@@ -1,0 +1,54 @@
+/*
+ * http.h - jailctl's one connection to jaild, over libcurl.
+ *
+ * Where jaild is: --socket PATH, --url URL (http://, https:// or
+ * unix:PATH), else JAILD_URL, else ./var/jaild.sock when it exists, else
+ * /var/run/jaild.sock.  The connection opens on the first request and is
+ * reused (keep-alive) for the others.  Connect timeout is fixed; the
+ * request timeout is --timeout plus the seconds a ?wait request may take.
+ */
+#ifndef JD_CLIENT_HTTP_H
+#define JD_CLIENT_HTTP_H
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "ctl.h"
+
+#define HTTP_CONNECT_TIMEOUT_MS	5000
+
+struct http_resp {
+	long		 status;
+	struct buf	 body;
+	char		 etag[128];	/* raw ETag header value, or "" */
+	char		 ctype[128];	/* Content-Type, or "" */
+	json_t		*json;		/* parsed body when it is JSON */
+};
+
+/*
+ * Send one request.  path starts with "/" and is already escaped; body may
+ * be NULL (then ctype is ignored); if_match may be NULL.  extra_s lengthens
+ * the request timeout (for ?wait).  When label is not NULL and stderr is a
+ * terminal, a progress line "label (Ns)" is kept up to date while the
+ * request takes longer than a second, and erased after.
+ * Returns CTL_EXIT_OK with *resp filled (any HTTP status; free with
+ * http_resp_free), or CTL_EXIT_CONNECT after printing why jaild could not
+ * be reached or did not answer.
+ */
+int	http_request(struct ctl *ctl, const char *method, const char *path,
+	    const char *ctype, const char *body, const char *if_match,
+	    long extra_s, const char *label, struct http_resp *resp);
+
+/* Free what resp holds; resp itself is the caller's.  NULL-safe. */
+void	http_resp_free(struct http_resp *resp);
+
+/* Close the connection, if open (end of main). */
+void	http_close(struct ctl *ctl);
+
+/*
+ * Percent-escape s for a path segment or query value.  Caller frees with
+ * jd_free.  Exits on out-of-memory.
+ */
+char	*http_escape(const char *s);
+
+#endif

@@ -1,0 +1,498 @@
+/*
+ * main.c - jailctl's entry point: the table of subcommands with their
+ * usage and help, the option parser every command shares, and dispatch.
+ *
+ * The command groups live in their own files (cmd_jails.c, cmd_actions.c,
+ * cmd_host.c).  A later resource adds its rows to ctl_cmds[] below and its
+ * file beside them; the help, the man page and the bash completion follow
+ * the table.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "common/alloc.h"
+#include "ctl.h"
+#include "http.h"
+
+#define GLOBAL_HELP \
+"Global options (accepted before or after the command):\n" \
+"  --url URL       jaild's address: http://HOST:PORT, https://..., or\n" \
+"                  unix:PATH (default: $JAILD_URL, else ./var/jaild.sock\n" \
+"                  when it exists, else /var/run/jaild.sock)\n" \
+"  --socket PATH   talk to jaild on this unix socket\n" \
+"  --timeout S     seconds a request may take, not counting --wait (30)\n" \
+"  -o, --output F  json or name instead of the human form\n" \
+"  -h, --help      show help\n"
+
+static const struct ctl_cmd ctl_cmds[] = {
+	/* jails: cmd_jails.c */
+	{ "ls", cmd_ls, "ls [--state S] [--phase P] [--label K=V]... [-o json|name]",
+	  "list jails",
+	  "List jails as a table: NAME STATE JID IP HOSTNAME PATH, where STATE\n"
+	  "is the observed phase and IP the first address.  Every page is\n"
+	  "fetched.  The table fits the terminal ($COLUMNS); the last column\n"
+	  "is cut rather than wrapped.\n\n"
+	  "Options:\n"
+	  "  --state S       only jails whose desired state is S (running, stopped)\n"
+	  "  --phase P       only jails in phase P (pending, creating, running,\n"
+	  "                  stopping, stopped, failed, deleting)\n"
+	  "  --label K=V     only jails with label K set to V (repeatable; all\n"
+	  "                  must match)\n"
+	  "  --limit N       page size of each request (default 100)\n"
+	  "  -o json         the jails as one JSON array\n"
+	  "  -o name         one name per line\n\n"
+	  "Examples:\n"
+	  "  jailctl ls\n"
+	  "  jailctl ls --phase running --label env=prod\n"
+	  "  jailctl ls -o name | xargs jailctl stop --wait\n" },
+	{ "get", cmd_get, "get NAME [-o json|name]",
+	  "show one jail's document",
+	  "Print the jail's JSON document (desired part, versions and status).\n\n"
+	  "Examples:\n"
+	  "  jailctl get web1\n"
+	  "  jailctl get web1 > web1.json\n" },
+	{ "create", cmd_create,
+	  "create NAME --path P [--hostname H] [--ip 'IFACE|ADDR/PFX']...\n"
+	  "              [--mount TYPE:SRC:TARGET[:ro]]... [--param K=V]...\n"
+	  "              [--label K=V]... [--depends NAME]... [--start] [--wait[=S]]",
+	  "create a jail",
+	  "Create a jail (POST /v1/jails).  It stays stopped unless --start.\n\n"
+	  "Options:\n"
+	  "  --path P            the jail's root (required)\n"
+	  "  --hostname H        host.hostname\n"
+	  "  --ip 'IFACE|ADDR'   an address, optionally on an interface, written\n"
+	  "                      as in jail.conf: 'em0|10.0.0.5/24', '10.0.0.6',\n"
+	  "                      'em0|2001:db8::5/64' (repeatable)\n"
+	  "  --mount SPEC        TYPE:SRC:TARGET[:ro]; SRC is empty for devfs,\n"
+	  "                      procfs, fdescfs and tmpfs (devfs::/dev)\n"
+	  "  --param K=V         a jail parameter; integers and true/false are\n"
+	  "                      typed as the host's catalog says (repeatable)\n"
+	  "  --label K=V         a label (repeatable)\n"
+	  "  --depends NAME      start after NAME (repeatable)\n"
+	  "  --start             desired state running\n"
+	  "  --wait[=S]          wait up to S seconds (60) until it settled\n\n"
+	  "Examples:\n"
+	  "  jailctl create web1 --path /usr/local/jails/web1 \\\n"
+	  "      --hostname web1.example.org --ip 'em0|10.0.0.5/24' \\\n"
+	  "      --mount devfs::/dev --mount nullfs:/usr/local/jails/base:/basejail:ro \\\n"
+	  "      --param securelevel=3 --label env=prod --start --wait\n" },
+	{ "apply", cmd_apply, "apply -f FILE|- [--wait[=S]]",
+	  "create or replace jails from JSON documents",
+	  "PUT each document in FILE (or standard input): one JSON object, an\n"
+	  "array of objects, or one object per line.  Prints NAME created,\n"
+	  "NAME configured or NAME unchanged (the generation did not move), so\n"
+	  "running it twice is harmless.\n\n"
+	  "Options:\n"
+	  "  -f, --filename F    the file, or - for standard input (required)\n"
+	  "  --wait[=S]          wait up to S seconds (60) for each to settle\n\n"
+	  "Examples:\n"
+	  "  jailctl apply -f jails.json\n"
+	  "  jailctl get web1 | sed 's/\"stopped\"/\"running\"/' | jailctl apply -f -\n" },
+	{ "edit", cmd_edit, "edit NAME",
+	  "edit a jail's document in $EDITOR",
+	  "Open the jail's desired part in $EDITOR (default vi), then PUT it\n"
+	  "back with If-Match, so a change made meanwhile by someone else is\n"
+	  "refused rather than overwritten.  Your edit is kept in a file when\n"
+	  "it cannot be saved.\n\n"
+	  "Examples:\n"
+	  "  jailctl edit web1\n"
+	  "  EDITOR='sed -i s/web1.old/web1.new/' jailctl edit web1\n" },
+	{ "set", cmd_set, "set NAME K=V... [--wait[=S]]",
+	  "change fields of a jail",
+	  "Change fields with a merge patch.  K is hostname, state, path or\n"
+	  "restart_policy, param.NAME (a jail parameter, typed by the host's\n"
+	  "catalog; empty removes it) or label.KEY (empty removes the label).\n\n"
+	  "Options:\n"
+	  "  --wait[=S]      wait up to S seconds (60) until it settled\n\n"
+	  "Examples:\n"
+	  "  jailctl set web1 hostname=www.example.org param.securelevel=2\n"
+	  "  jailctl set web1 label.env=staging label.old=\n"
+	  "  jailctl set web1 state=running --wait\n" },
+	{ "rm", cmd_rm, "rm NAME... [--wait[=S]]",
+	  "delete jails",
+	  "Delete jails; a running jail is stopped and torn down first.\n\n"
+	  "Options:\n"
+	  "  --wait[=S]      wait up to S seconds (60) until it is gone\n\n"
+	  "Examples:\n"
+	  "  jailctl rm web1\n"
+	  "  jailctl rm web1 web2 --wait=120\n" },
+
+	/* actions: cmd_actions.c */
+	{ "start", cmd_start, "start NAME... [--wait[=S]]",
+	  "start jails",
+	  "Set the desired state to running.  With --wait, wait up to S seconds\n"
+	  "(60) until each runs or failed, with a progress line on a terminal.\n\n"
+	  "Examples:\n"
+	  "  jailctl start web1\n"
+	  "  jailctl start web1 db1 --wait=30\n" },
+	{ "stop", cmd_stop, "stop NAME... [--wait[=S]]",
+	  "stop jails",
+	  "Set the desired state to stopped.  With --wait, wait up to S seconds\n"
+	  "(60) until each stopped.\n\n"
+	  "Examples:\n"
+	  "  jailctl stop web1 --wait\n" },
+	{ "restart", cmd_restart, "restart NAME... [--wait[=S]]",
+	  "restart jails",
+	  "Stop and start jails again.  With --wait, wait up to S seconds (60)\n"
+	  "until each runs again.\n\n"
+	  "Examples:\n"
+	  "  jailctl restart web1 --wait\n" },
+
+	/* host: cmd_host.c */
+	{ "host", cmd_host, "host [prisons|params]",
+	  "show the host, its prisons or its parameter catalog",
+	  "host: the backend, OS release, jaild version and counts.\n"
+	  "host prisons: every prison the kernel reports, managed or not.\n"
+	  "host params: the jail parameters this host knows, with their types.\n\n"
+	  "Examples:\n"
+	  "  jailctl host\n"
+	  "  jailctl host prisons\n"
+	  "  jailctl host params -o json\n" },
+	{ "adopt", cmd_adopt, "adopt NAME",
+	  "manage a prison that was created outside jaild",
+	  "Take over a running prison made by hand (jail -c) so jaild manages\n"
+	  "it from now on; see `jailctl host prisons` for candidates.\n\n"
+	  "Examples:\n"
+	  "  jailctl adopt legacy1\n" },
+	{ "events", cmd_events, "events [--since ID] [--jail NAME]",
+	  "show the event history",
+	  "Print events (created, started, drift_repaired, ...) after event ID\n"
+	  "(default: from the beginning) as a table ID TIME JAIL TYPE MESSAGE.\n\n"
+	  "Options:\n"
+	  "  --since ID      only events after ID\n"
+	  "  --jail NAME     only events of this jail\n\n"
+	  "Examples:\n"
+	  "  jailctl events --since 120\n"
+	  "  jailctl events --jail web1 -o json\n" },
+
+	/*
+	 * Later resources, each in its own issue and file, in the same shape:
+	 *	{ "ip",     cmd_ip,     ... },	cmd_ips.c
+	 *	{ "mount",  cmd_mount,  ... },	cmd_mounts.c
+	 *	{ "policy", cmd_policy, ... },	cmd_policies.c
+	 *	{ "pool",   cmd_pool,   ... },	cmd_pools.c
+	 *	{ "token",  cmd_token,  ... },	cmd_tokens.c
+	 *	{ "import", cmd_import, ... },	cmd_conf.c
+	 *	{ "export", cmd_export, ... },	cmd_conf.c
+	 *	{ "exec",   cmd_exec,   ... },	cmd_exec.c
+	 */
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+void
+ctl_oom(void)
+{
+	fputs("jailctl: out of memory\n", stderr);
+	exit(CTL_EXIT_API);
+}
+
+double
+ctl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+ctl_cmd_help(const struct ctl_cmd *cmd, FILE *fp)
+{
+	fprintf(fp, "usage: jailctl %s\n\n%s\n%s", cmd->usage, cmd->help,
+	    GLOBAL_HELP);
+}
+
+int
+ctl_usage(const struct ctl_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "jailctl %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: jailctl %s\n"
+	    "see 'jailctl %s --help'\n", cmd->usage, cmd->name);
+	return CTL_EXIT_USAGE;
+}
+
+enum { GOPT_URL = 1000, GOPT_SOCKET, GOPT_TIMEOUT, GOPT_OUTPUT, GOPT_HELP,
+    GOPT_VERSION };
+
+static const struct arg_opt global_opts[] = {
+	{ "url", 0, ARG_REQUIRED, GOPT_URL },
+	{ "socket", 0, ARG_REQUIRED, GOPT_SOCKET },
+	{ "timeout", 0, ARG_REQUIRED, GOPT_TIMEOUT },
+	{ "output", 'o', ARG_REQUIRED, GOPT_OUTPUT },
+	{ "help", 'h', ARG_NONE, GOPT_HELP },
+	{ NULL, 0, ARG_NONE, 0 }
+};
+
+void
+args_init(struct args *a, const struct ctl_cmd *cmd, int argc, char **argv)
+{
+	memset(a, 0, sizeof(*a));
+	a->cmd = cmd;
+	a->argc = argc;
+	a->argv = argv;
+	a->i = 1;
+}
+
+static const struct arg_opt *
+args_find(const struct arg_opt *opts, const char *lname, size_t llen,
+    int sname)
+{
+	for (; opts != NULL && opts->id != 0; opts++) {
+		if (lname != NULL && opts->lname != NULL &&
+		    strlen(opts->lname) == llen &&
+		    strncmp(opts->lname, lname, llen) == 0)
+			return opts;
+		if (lname == NULL && sname != 0 && opts->sname == sname)
+			return opts;
+	}
+	return NULL;
+}
+
+/* Apply a global option; 0, or ARGS_ERR / ARGS_HELP. */
+static int
+args_global(struct args *a, struct ctl *ctl, int id, const char *val)
+{
+	char *end;
+	long v;
+
+	switch (id) {
+	case GOPT_URL:
+		ctl->url = val;
+		ctl->socket = NULL;
+		break;
+	case GOPT_SOCKET:
+		ctl->socket = val;
+		ctl->url = NULL;
+		break;
+	case GOPT_TIMEOUT:
+		v = strtol(val, &end, 10);
+		if (*val == '\0' || *end != '\0' || v < 0 || v > 86400) {
+			ctl_usage(a->cmd, "--timeout wants seconds (0..86400), "
+			    "not '%s'", val);
+			return ARGS_ERR;
+		}
+		ctl->timeout_s = v;
+		break;
+	case GOPT_OUTPUT:
+		if (strcmp(val, "json") == 0)
+			ctl->output = CTL_OUT_JSON;
+		else if (strcmp(val, "name") == 0)
+			ctl->output = CTL_OUT_NAME;
+		else if (strcmp(val, "table") == 0 || strcmp(val, "text") == 0)
+			ctl->output = CTL_OUT_DEFAULT;
+		else {
+			ctl_usage(a->cmd, "-o wants json or name, not '%s'",
+			    val);
+			return ARGS_ERR;
+		}
+		break;
+	case GOPT_HELP:
+		/* main() prints the whole list for a top-level --help. */
+		if (a->cmd->fn != NULL)
+			ctl_cmd_help(a->cmd, stdout);
+		return ARGS_HELP;
+	}
+	return 0;
+}
+
+int
+args_next(struct args *a, const struct arg_opt *opts, struct ctl *ctl,
+    const char **val)
+{
+	const struct arg_opt *o;
+	const char *arg, *eq;
+	size_t llen;
+	int r;
+
+	*val = NULL;
+	if (a->i >= a->argc)
+		return ARGS_END;
+	arg = a->argv[a->i++];
+	if (a->only_pos || arg[0] != '-' || arg[1] == '\0') {
+		*val = arg;
+		return ARGS_POS;
+	}
+	if (strcmp(arg, "--") == 0) {
+		a->only_pos = 1;
+		return args_next(a, opts, ctl, val);
+	}
+	if (arg[1] == '-') {
+		arg += 2;
+		eq = strchr(arg, '=');
+		llen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+		o = args_find(opts, arg, llen, 0);
+		if (o == NULL)
+			o = args_find(global_opts, arg, llen, 0);
+		if (o == NULL) {
+			ctl_usage(a->cmd, "unknown option --%.*s", (int)llen,
+			    arg);
+			return ARGS_ERR;
+		}
+		if (eq != NULL && o->kind == ARG_NONE) {
+			ctl_usage(a->cmd, "--%s takes no value", o->lname);
+			return ARGS_ERR;
+		}
+		if (eq != NULL)
+			*val = eq + 1;
+		else if (o->kind == ARG_REQUIRED) {
+			if (a->i >= a->argc) {
+				ctl_usage(a->cmd, "--%s needs a value",
+				    o->lname);
+				return ARGS_ERR;
+			}
+			*val = a->argv[a->i++];
+		}
+	} else {
+		o = args_find(opts, NULL, 0, arg[1]);
+		if (o == NULL)
+			o = args_find(global_opts, NULL, 0, arg[1]);
+		if (o == NULL) {
+			ctl_usage(a->cmd, "unknown option -%c", arg[1]);
+			return ARGS_ERR;
+		}
+		if (o->kind == ARG_NONE && arg[2] != '\0') {
+			ctl_usage(a->cmd, "-%c takes no value", arg[1]);
+			return ARGS_ERR;
+		}
+		if (o->kind != ARG_NONE) {
+			if (arg[2] != '\0')
+				*val = arg + 2;
+			else if (a->i < a->argc)
+				*val = a->argv[a->i++];
+			else {
+				ctl_usage(a->cmd, "-%c needs a value", arg[1]);
+				return ARGS_ERR;
+			}
+		}
+	}
+	if (o->id >= GOPT_URL && o->id < GOPT_VERSION) {
+		if ((r = args_global(a, ctl, o->id, *val)) != 0)
+			return r;
+		return args_next(a, opts, ctl, val);
+	}
+	return o->id;
+}
+
+long
+args_wait(const struct ctl_cmd *cmd, const char *val)
+{
+	char *end;
+	long v;
+
+	if (val == NULL)
+		return CTL_DEFAULT_WAIT_S;
+	v = strtol(val, &end, 10);
+	if (*val == '\0' || *end != '\0' || v < 0 || v > CTL_MAX_WAIT_S) {
+		ctl_usage(cmd, "--wait wants seconds (0..%d), not '%s'",
+		    CTL_MAX_WAIT_S, val);
+		return -1;
+	}
+	return v;
+}
+
+static void
+usage_all(FILE *fp)
+{
+	const struct ctl_cmd *c;
+
+	fprintf(fp, "usage: jailctl [global options] COMMAND [args]\n\n"
+	    "Commands:\n");
+	for (c = ctl_cmds; c->name != NULL; c++)
+		fprintf(fp, "  %-9s %s\n", c->name, c->summary);
+	fprintf(fp, "  %-9s %s\n\n", "help", "show help for a command");
+	fputs(GLOBAL_HELP, fp);
+	fprintf(fp, "\n  --version       print jailctl's version\n\n"
+	    "Exit status: 0 ok, 1 jaild answered with an error, 2 usage error,\n"
+	    "3 cannot connect to jaild, 4 timed out waiting.\n"
+	    "See 'jailctl help COMMAND' and jailctl(1).\n");
+}
+
+static const struct ctl_cmd *
+cmd_find(const char *name)
+{
+	const struct ctl_cmd *c;
+
+	for (c = ctl_cmds; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct ctl_cmd top = { "", NULL, "[global options] "
+	    "COMMAND [args]", "", "" };
+	static const struct arg_opt top_opts[] = {
+		{ "version", 0, ARG_NONE, GOPT_VERSION },
+		{ NULL, 0, ARG_NONE, 0 }
+	};
+	const struct ctl_cmd *cmd;
+	struct ctl ctl;
+	struct args a;
+	const char *val;
+	int r, first;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.timeout_s = CTL_DEFAULT_TIMEOUT_S;
+	ctl.progress = isatty(STDERR_FILENO);
+	jd_alloc_init();
+
+	/* Global options before the command. */
+	args_init(&a, &top, argc, argv);
+	for (;;) {
+		r = args_next(&a, top_opts, &ctl, &val);
+		if (r == ARGS_HELP) {
+			usage_all(stdout);
+			return CTL_EXIT_OK;
+		}
+		if (r == ARGS_ERR)
+			return CTL_EXIT_USAGE;
+		if (r == GOPT_VERSION) {
+			printf("jailctl %s\n", JD_VERSION);
+			return CTL_EXIT_OK;
+		}
+		if (r == ARGS_END) {
+			usage_all(stderr);
+			return CTL_EXIT_USAGE;
+		}
+		if (r == ARGS_POS) {
+			first = a.i - 1;	/* the command's own argv[0] */
+			break;
+		}
+	}
+	if (strcmp(val, "help") == 0) {
+		if (first + 1 >= argc) {
+			usage_all(stdout);
+			return CTL_EXIT_OK;
+		}
+		if ((cmd = cmd_find(argv[first + 1])) == NULL) {
+			fprintf(stderr, "jailctl: unknown command '%s'\n",
+			    argv[first + 1]);
+			return CTL_EXIT_USAGE;
+		}
+		ctl_cmd_help(cmd, stdout);
+		return CTL_EXIT_OK;
+	}
+	if ((cmd = cmd_find(val)) == NULL) {
+		fprintf(stderr, "jailctl: unknown command '%s'\n"
+		    "see 'jailctl help'\n", val);
+		return CTL_EXIT_USAGE;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	r = cmd->fn(&ctl, cmd, argc - first, argv + first);
+	http_close(&ctl);
+	curl_global_cleanup();
+	return r;
+}
