@@ -1,0 +1,2467 @@
+/*
+ * host_sim.c - the simulated host: a userspace model of the kernel's prison
+ * table, with mounts, interface aliases and rctl rules, as the tests and
+ * every non-FreeBSD jaild see it (DESIGN.md section 8).
+ *
+ * Semantics follow freebsd-jail-facts.md sections 4 and 11: jids are taken
+ * from lastprid upwards and never reused while a live or dying prison holds
+ * them; numeric names must be the jid; a dotted name means a parent, which
+ * is refused for now; creating needs persist; create-only parameters are
+ * refused on update even when equal; values are checked against the
+ * parameter catalog; ip4.addr / ip6.addr keep their first address and sort
+ * the rest, and clash with other restricted prisons; removal leaves the
+ * prison dying for linger_ms before it disappears.
+ *
+ * The whole state is one JSON document in DATADIR/host-sim.state, written
+ * atomically (temp file, fsync, rename, fsync of the directory) under an
+ * flock on DATADIR/host-sim.lock that every call takes.  Before each call
+ * the file is reloaded only if its inode, size or mtime changed, so that
+ * jaild-sim (another process) can change the host under a running jaild,
+ * and a jaild killed with SIGKILL finds its prisons again.  Fault
+ * injection and delays are part of the same state for the same reason.
+ * Calls that change the host or run something append one line each to
+ * DATADIR/host-sim.journal, so tests can assert the order of steps.
+ *
+ * Commands: lifecycle hooks (HOST_EXEC_HOOK) are only recorded and
+ * succeed; other commands really run as host child processes with the
+ * prison's path as working directory (or "/" when that path does not
+ * exist), so the exec endpoint returns real output.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "common/alloc.h"
+#include "common/buf.h"
+#include "prison/catalog.h"
+#include "prison/host.h"
+
+#define SIM_STATE	"host-sim.state"
+#define SIM_LOCK	"host-sim.lock"
+#define SIM_JOURNAL	"host-sim.journal"
+#define SIM_VERSION	1
+#define SIM_JAIL_MAX	999999
+#define SIM_MAX_AF_IPS	255
+#define SIM_LINGER_MS	2000
+#define SIM_OSRELEASE	"14.1-RELEASE"
+#define SIM_OSRELDATE	"1401000"
+
+struct sim {
+	struct host	 base;
+	char		*datadir;
+	char		*state_path;
+	char		*lock_path;
+	char		*journal_path;
+	int		 lockfd;
+	int		 locked;
+	unsigned	 flags;
+	json_t		*st;		/* the loaded state */
+	int		 have_stat;
+	struct stat	 sb;		/* of the state file when loaded */
+	int		 dirty;		/* st changed: save at the end */
+};
+
+/*
+ * Values a new top-level prison inherits from the simulated host where the
+ * catalog has no default of its own.
+ */
+static const struct {
+	const char	*name;
+	const char	*value;
+} sim_inherited[] = {
+	{ "securelevel", "-1" },
+	{ "osrelease", SIM_OSRELEASE },
+	{ "osreldate", SIM_OSRELDATE },
+	{ "path", "/" },
+	{ "host.hostname", "" },
+};
+
+/* Operations as the fault table names them; mut: counts for "any". */
+static const struct {
+	const char	*name;
+	int		 mut;
+} sim_ops[] = {
+	{ "create", 1 }, { "update", 1 }, { "remove", 1 }, { "exec", 1 },
+	{ "signal", 1 }, { "mount", 1 }, { "unmount", 1 }, { "addr_add", 1 },
+	{ "addr_del", 1 }, { "rctl_add", 1 }, { "rctl_remove", 1 },
+	{ "get", 0 }, { "list", 0 }, { "mount_list", 0 }, { "addr_list", 0 },
+	{ "rctl_list", 0 }, { "info", 0 },
+};
+
+static const char *
+sim_op_canon(const char *op)
+{
+	size_t i;
+
+	if (strcmp(op, "any") == 0)
+		return "any";
+	if (strncmp(op, "prison_", 7) == 0)
+		op += 7;
+	if (strcmp(op, "exec_jail") == 0 || strcmp(op, "exec_host") == 0)
+		op = "exec";
+	if (strcmp(op, "signal_jail") == 0)
+		op = "signal";
+	for (i = 0; i < sizeof(sim_ops) / sizeof(sim_ops[0]); i++)
+		if (strcmp(sim_ops[i].name, op) == 0)
+			return sim_ops[i].name;
+	return NULL;
+}
+
+static int
+sim_op_mutating(const char *op)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sim_ops) / sizeof(sim_ops[0]); i++)
+		if (strcmp(sim_ops[i].name, op) == 0)
+			return sim_ops[i].mut;
+	return 0;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static char *
+path_join(const char *dir, const char *file)
+{
+	struct buf b = { 0 };
+
+	if (buf_printf(&b, "%s/%s", dir, file) == -1) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* State document. */
+
+static json_t *
+state_new(void)
+{
+	return json_pack("{s:i, s:I, s:I, s:I, s:[], s:[], s:[], s:[], s:[],"
+	    " s:{}}", "version", SIM_VERSION, "lastprid", (json_int_t)0,
+	    "lastdeadid", (json_int_t)0, "linger_ms", (json_int_t)SIM_LINGER_MS,
+	    "prisons", "mounts", "addrs", "rctl", "faults", "delays");
+}
+
+static json_t *
+st_arr(struct sim *s, const char *key)
+{
+	return json_object_get(s->st, key);
+}
+
+static long long
+st_int(struct sim *s, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(s->st, key));
+}
+
+static int
+state_valid(json_t *st)
+{
+	static const char *const arrays[] = { "prisons", "mounts", "addrs",
+	    "rctl", "faults" };
+	size_t i;
+
+	if (!json_is_object(st))
+		return 0;
+	for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
+		if (!json_is_array(json_object_get(st, arrays[i])))
+			return 0;
+	return json_is_object(json_object_get(st, "delays")) &&
+	    json_is_integer(json_object_get(st, "lastprid"));
+}
+
+/* Reload the state file if it changed since we last read or wrote it. */
+static int
+sim_load(struct sim *s, struct jd_error *err)
+{
+	struct stat sb;
+	json_error_t jerr;
+	json_t *st;
+
+	if (stat(s->state_path, &sb) == -1) {
+		if (errno != ENOENT)
+			return jd_error_sys(err, JD_E_IO, errno, "stat %s: %s",
+			    s->state_path, strerror(errno));
+		if (s->st == NULL || s->have_stat) {
+			/* Never written, or removed under us: start empty. */
+			json_decref(s->st);
+			if ((s->st = state_new()) == NULL)
+				return jd_error_set(err, JD_E_NOMEM, NULL,
+				    "out of memory");
+			s->have_stat = 0;
+		}
+		return 0;
+	}
+	if (s->st != NULL && s->have_stat && sb.st_ino == s->sb.st_ino &&
+	    sb.st_dev == s->sb.st_dev && sb.st_size == s->sb.st_size &&
+	    sb.st_mtim.tv_sec == s->sb.st_mtim.tv_sec &&
+	    sb.st_mtim.tv_nsec == s->sb.st_mtim.tv_nsec)
+		return 0;
+	st = json_load_file(s->state_path, JSON_REJECT_DUPLICATES, &jerr);
+	if (st == NULL || !state_valid(st)) {
+		json_decref(st);
+		return jd_error_set(err, JD_E_IO, NULL,
+		    "%s: not a simulated-host state file (%s)", s->state_path,
+		    st == NULL ? jerr.text : "bad shape");
+	}
+	json_decref(s->st);
+	s->st = st;
+	s->sb = sb;
+	s->have_stat = 1;
+	return 0;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write the state atomically: temp file, fsync, rename, fsync dir. */
+static int
+sim_save(struct sim *s, struct jd_error *err)
+{
+	char *text = NULL, *tmp = NULL;
+	struct buf b = { 0 };
+	int fd = -1, dfd, saved;
+
+	if ((text = json_dumps(s->st, JSON_INDENT(1) | JSON_SORT_KEYS)) ==
+	    NULL || buf_printf(&b, "%s.tmp.%ld", s->state_path,
+	    (long)getpid()) == -1) {
+		jd_free(text);
+		buf_free(&b);
+		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	}
+	tmp = buf_detach(&b, NULL);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1 || write_all(fd, text, strlen(text)) == -1 ||
+	    write_all(fd, "\n", 1) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, s->state_path) == -1)
+		goto fail;
+	if ((dfd = open(s->datadir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
+	    -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	if (stat(s->state_path, &s->sb) == 0)
+		s->have_stat = 1;
+	s->dirty = 0;
+	free(text);
+	jd_free(tmp);
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	(void)unlink(tmp);
+	jd_error_sys(err, JD_E_IO, saved, "write %s: %s", s->state_path,
+	    strerror(saved));
+	free(text);
+	jd_free(tmp);
+	return -1;
+}
+
+static int
+sim_lock(struct sim *s, struct jd_error *err)
+{
+	while (flock(s->lockfd, LOCK_EX) == -1) {
+		if (errno != EINTR)
+			return jd_error_sys(err, JD_E_IO, errno, "flock %s: %s",
+			    s->lock_path, strerror(errno));
+	}
+	s->locked = 1;
+	if (sim_load(s, err) == -1) {
+		flock(s->lockfd, LOCK_UN);
+		s->locked = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+sim_unlock(struct sim *s)
+{
+	if (s->locked) {
+		flock(s->lockfd, LOCK_UN);
+		s->locked = 0;
+	}
+}
+
+/* Drop dying prisons whose linger time is over. */
+static void
+sim_prune(struct sim *s)
+{
+	json_t *prisons = st_arr(s, "prisons"), *p;
+	long long now = now_ms();
+	size_t i;
+
+	for (i = 0; i < json_array_size(prisons); ) {
+		p = json_array_get(prisons, i);
+		if (json_is_true(json_object_get(p, "dying")) &&
+		    json_integer_value(json_object_get(p, "gone_at")) <= now) {
+			json_array_remove(prisons, i);
+			s->dirty = 1;
+			continue;
+		}
+		i++;
+	}
+}
+
+static void
+sim_journal(struct sim *s, const char *line)
+{
+	struct buf b = { 0 };
+	int fd;
+
+	if (buf_printf(&b, "%s%s\n", (s->flags & HOST_OPEN_ADMIN) ?
+	    "admin " : "", line) == -1)
+		goto done;
+	fd = open(s->journal_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600);
+	if (fd != -1) {
+		(void)write_all(fd, b.data, b.len);
+		close(fd);
+	}
+done:
+	buf_free(&b);
+}
+
+/*
+ * Start a call: take the lock, load, apply delays (sleeping without the
+ * lock) and count faults.  Returns 0, or -1 with err filled: either the
+ * lock or load failed (*faulted = 0) or an injected fault fires
+ * (*faulted = its errno, the lock still held).
+ */
+static int
+sim_begin(struct sim *s, const char *op, int *faulted, struct jd_error *err)
+{
+	json_t *faults, *f, *d;
+	const char *fop;
+	long long count, n, delay = 0;
+	int mut = sim_op_mutating(op), fire = 0, every;
+	size_t i;
+
+	*faulted = 0;
+	if (sim_lock(s, err) == -1)
+		return -1;
+	sim_prune(s);
+	if (s->flags & HOST_OPEN_ADMIN)
+		return 0;
+	d = json_object_get(s->st, "delays");
+	if (json_is_integer(json_object_get(d, op)))
+		delay += json_integer_value(json_object_get(d, op));
+	if (mut && json_is_integer(json_object_get(d, "any")))
+		delay += json_integer_value(json_object_get(d, "any"));
+	if (delay > 0) {
+		if (s->dirty && sim_save(s, err) == -1) {
+			sim_unlock(s);
+			return -1;
+		}
+		sim_unlock(s);
+		sleep_ms((long)delay);
+		if (sim_lock(s, err) == -1)
+			return -1;
+		sim_prune(s);
+	}
+	faults = st_arr(s, "faults");
+	for (i = 0; i < json_array_size(faults); ) {
+		f = json_array_get(faults, i);
+		fop = json_string_value(json_object_get(f, "op"));
+		if (fop == NULL || !(strcmp(fop, op) == 0 ||
+		    (mut && strcmp(fop, "any") == 0))) {
+			i++;
+			continue;
+		}
+		count = json_integer_value(json_object_get(f, "count")) + 1;
+		n = json_integer_value(json_object_get(f, "n"));
+		every = json_is_true(json_object_get(f, "every"));
+		json_object_set_new(f, "count", json_integer(count));
+		s->dirty = 1;
+		if (count == n || (every && count >= n)) {
+			if (fire == 0)
+				fire = (int)json_integer_value(
+				    json_object_get(f, "errno"));
+			if (!every) {
+				json_array_remove(faults, i);
+				continue;
+			}
+		}
+		i++;
+	}
+	if (fire != 0) {
+		*faulted = fire;
+		return host_error(err, fire, NULL);
+	}
+	return 0;
+}
+
+/*
+ * Finish a call: journal line (with " -> ENAME" when rc is -1), save if
+ * the state changed, unlock.  Returns rc, or -1 if saving failed.
+ */
+static int
+sim_end(struct sim *s, const char *line, int rc, struct jd_error *err)
+{
+	struct buf b = { 0 };
+	const char *en;
+
+	if (line != NULL) {
+		if (rc == -1) {
+			en = host_errno_name(err != NULL ? err->sys_errno : 0);
+			if (buf_printf(&b, "%s -> %s", line,
+			    en != NULL ? en : "error") == 0)
+				sim_journal(s, b.data);
+			buf_free(&b);
+		} else
+			sim_journal(s, line);
+	}
+	if (s->dirty && s->locked) {
+		struct jd_error serr;
+
+		if (sim_save(s, &serr) == -1 && rc == 0) {
+			if (err != NULL)
+				*err = serr;
+			rc = -1;
+		}
+	}
+	sim_unlock(s);
+	return rc;
+}
+
+/* Prisons. */
+
+static json_t *
+prison_by_jid(struct sim *s, long long jid, int include_dying)
+{
+	json_t *prisons = st_arr(s, "prisons"), *p;
+	size_t i;
+
+	json_array_foreach(prisons, i, p) {
+		if (json_integer_value(json_object_get(p, "jid")) != jid)
+			continue;
+		if (!include_dying && json_is_true(json_object_get(p, "dying")))
+			continue;
+		return p;
+	}
+	return NULL;
+}
+
+/* Live by name first; a dying one only if include_dying and none live. */
+static json_t *
+prison_by_name(struct sim *s, const char *name, int include_dying)
+{
+	json_t *prisons = st_arr(s, "prisons"), *p, *dead = NULL;
+	size_t i;
+
+	json_array_foreach(prisons, i, p) {
+		if (strcmp(json_string_value(json_object_get(p, "name")),
+		    name) != 0)
+			continue;
+		if (!json_is_true(json_object_get(p, "dying")))
+			return p;
+		if (dead == NULL)
+			dead = p;
+	}
+	return include_dying ? dead : NULL;
+}
+
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* A canonical jid in text: no leading zero, 1..JAIL_MAX. */
+static long long
+canonical_jid(const char *s)
+{
+	long long v;
+
+	if (!all_digits(s) || s[0] == '0' || strlen(s) > 6)
+		return -1;
+	v = strtoll(s, NULL, 10);
+	return v >= 1 && v <= SIM_JAIL_MAX ? v : -1;
+}
+
+static int
+jid_in_use(struct sim *s, long long jid)
+{
+	return prison_by_jid(s, jid, 1) != NULL;
+}
+
+/* get_next_prid: lastprid % JAIL_MAX + 1 upwards, wrapping once. */
+static long long
+next_jid(struct sim *s)
+{
+	long long start = st_int(s, "lastprid") % SIM_JAIL_MAX + 1, j = start;
+
+	do {
+		if (!jid_in_use(s, j))
+			return j;
+		j = j % SIM_JAIL_MAX + 1;
+	} while (j != start);
+	return -1;
+}
+
+/* A dying prison loses its jid to a new one: renumber it downwards. */
+static void
+renumber_dying(struct sim *s, json_t *p)
+{
+	long long d = st_int(s, "lastdeadid");
+
+	if (d <= 0)
+		d = SIM_JAIL_MAX + 1;
+	do {
+		d--;
+	} while (d > 0 && jid_in_use(s, d));
+	json_object_set_new(s->st, "lastdeadid", json_integer(d));
+	json_object_set_new(p, "jid", json_integer(d));
+}
+
+/* Parameter values. */
+
+struct ipset {
+	int		v6;
+	size_t		n;
+	unsigned char	a[SIM_MAX_AF_IPS][16];
+};
+
+static int
+ip_cmp4(const void *x, const void *y)
+{
+	uint32_t a = ntohl(*(const uint32_t *)x), b = ntohl(*(const uint32_t *)y);
+
+	return a < b ? -1 : a > b;
+}
+
+static int
+ip_cmp6(const void *x, const void *y)
+{
+	return memcmp(x, y, 16);
+}
+
+/* Parse an address list; on success the set is in kernel order. */
+static int
+ipset_parse(const char *name, const char *text, int v6, struct ipset *set,
+    struct jd_error *err)
+{
+	char one[INET6_ADDRSTRLEN + 1];
+	const char *p = text, *comma;
+	size_t len, i, asz = v6 ? 16 : 4;
+	unsigned char tmp[SIM_MAX_AF_IPS][16];
+
+	memset(set, 0, sizeof(*set));
+	set->v6 = v6;
+	if (*text == '\0' || strcmp(text, "-") == 0)
+		return 0;
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (set->n == SIM_MAX_AF_IPS)
+			return host_error(err, EINVAL, v6 ?
+			    "too many IPv6 addresses" :
+			    "too many IPv4 addresses");
+		if (len == 0 || len >= sizeof(one))
+			goto bad;
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (inet_pton(v6 ? AF_INET6 : AF_INET, one,
+		    set->a[set->n]) != 1)
+			goto bad;
+		if ((!v6 && (memcmp(set->a[set->n], "\0\0\0\0", 4) == 0 ||
+		    memcmp(set->a[set->n], "\377\377\377\377", 4) == 0)) ||
+		    (v6 && memcmp(set->a[set->n], &in6addr_any, 16) == 0))
+			return host_error(err, EINVAL, NULL);
+		for (i = 0; i < set->n; i++)
+			if (memcmp(set->a[i], set->a[set->n], asz) == 0)
+				return host_error(err, EINVAL, NULL);
+		set->n++;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	/* The first address is the primary; the rest are kept sorted. */
+	if (set->n > 2) {
+		for (i = 1; i < set->n; i++)
+			memcpy(tmp[i - 1], set->a[i], asz);
+		qsort(tmp, set->n - 1, sizeof(tmp[0]), v6 ? ip_cmp6 : ip_cmp4);
+		for (i = 1; i < set->n; i++)
+			memcpy(set->a[i], tmp[i - 1], asz);
+	}
+	return 0;
+bad:
+	{
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "%s: not an %s address", name,
+		    v6 ? "IPv6" : "IPv4");
+		return host_error(err, EINVAL, msg);
+	}
+}
+
+static int
+ipset_text(const struct ipset *set, struct buf *b)
+{
+	char one[INET6_ADDRSTRLEN];
+	size_t i;
+
+	buf_reset(b);
+	if (buf_puts(b, "") == -1)
+		return -1;
+	for (i = 0; i < set->n; i++) {
+		inet_ntop(set->v6 ? AF_INET6 : AF_INET, set->a[i], one,
+		    sizeof(one));
+		if ((i > 0 && buf_putc(b, ',') == -1) || buf_puts(b, one) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+ipset_overlap(const struct ipset *x, const struct ipset *y)
+{
+	size_t i, j, asz = x->v6 ? 16 : 4;
+
+	for (i = 0; i < x->n; i++)
+		for (j = 0; j < y->n; j++)
+			if (memcmp(x->a[i], y->a[j], asz) == 0)
+				return 1;
+	return 0;
+}
+
+/*
+ * Canonical text of a value of def (not an address list) into out.
+ * Errors are the kernel's: EINVAL for bad values, ENAMETOOLONG for
+ * strings too long.
+ */
+static int
+value_canon(const struct param_def *def, const char *value, char *out,
+    size_t outsz, struct jd_error *err)
+{
+	char msg[JD_ERR_MSG_MAX];
+	const char *name = def->name;
+	long long v;
+	char *end;
+
+	switch (def->type) {
+	case PARAM_BOOL:
+		if (strcasecmp(value, "true") == 0)
+			v = 1;
+		else if (strcasecmp(value, "false") == 0 || *value == '\0')
+			v = 0;
+		else {
+			errno = 0;
+			v = strtoll(value, &end, 10);
+			if (errno != 0 || *end != '\0') {
+				snprintf(msg, sizeof(msg),
+				    "%s: unknown boolean value \"%s\"", name,
+				    value);
+				return host_error(err, EINVAL, msg);
+			}
+		}
+		snprintf(out, outsz, "%s", v ? "true" : "false");
+		return 0;
+	case PARAM_JAILSYS:
+		if (*value == '\0' || strcasecmp(value, "new") == 0 ||
+		    strcmp(value, "1") == 0)
+			snprintf(out, outsz, "new");
+		else if (strcasecmp(value, "inherit") == 0 ||
+		    strcmp(value, "2") == 0)
+			snprintf(out, outsz, "inherit");
+		else if (strcasecmp(value, "disable") == 0 ||
+		    strcmp(value, "0") == 0) {
+			if (def->flags & PARAM_F_NO_DISABLE)
+				return host_error(err, EINVAL, NULL);
+			snprintf(out, outsz, "disable");
+		} else {
+			snprintf(msg, sizeof(msg),
+			    "%s: unknown jailsys value \"%s\"", name, value);
+			return host_error(err, EINVAL, msg);
+		}
+		return 0;
+	case PARAM_INT:
+	case PARAM_UINT:
+	case PARAM_ULONG:
+		errno = 0;
+		v = strtoll(value, &end, 10);
+		if (*value == '\0' || errno != 0 || *end != '\0') {
+			snprintf(msg, sizeof(msg), "%s: non-integer value "
+			    "\"%s\"", name, value);
+			return host_error(err, EINVAL, msg);
+		}
+		if (strcmp(name, "osreldate") == 0 && v == 0)
+			return host_error(err, EINVAL, "osreldate cannot be 0");
+		if (strcmp(name, "jid") == 0 && v < 0)
+			return host_error(err, EINVAL, "negative jid");
+		if (v < def->min || v > def->max) {
+			snprintf(msg, sizeof(msg), "%s: value %lld out of "
+			    "range %lld..%lld", name, v, def->min, def->max);
+			return host_error(err, EINVAL, msg);
+		}
+		snprintf(out, outsz, "%lld", v);
+		return 0;
+	case PARAM_STRING:
+		if (strcmp(name, "osrelease") == 0 &&
+		    (*value == '\0' || strlen(value) > def->maxlen))
+			return host_error(err, ENAMETOOLONG,
+			    "osrelease string must be 1-31 bytes long");
+		if (strlen(value) > def->maxlen)
+			return host_error(err, ENAMETOOLONG, NULL);
+		if (strlen(value) >= outsz)
+			return host_error(err, ENAMETOOLONG, NULL);
+		snprintf(out, outsz, "%s", value);
+		return 0;
+	case PARAM_IP4LIST:
+	case PARAM_IP6LIST:
+		break;
+	}
+	return host_error(err, EINVAL, NULL);
+}
+
+/*
+ * Check every parameter of a jail_set call and put the canonical text of
+ * each into norm (a JSON object name -> text).  "noX" booleans become
+ * X=false.  Unknown and read-only names are "unknown parameter: X".  With
+ * update, create-only parameters (other than jid, the lookup key) are
+ * refused before anything else, as the kernel does.
+ */
+static int
+params_normalize(const struct host_params *in, int update, json_t *norm,
+    struct jd_error *err)
+{
+	char msg[JD_ERR_MSG_MAX], val[1100];
+	const struct param_def *def;
+	const char *name, *value, *dot;
+	char pos[300];
+	size_t i;
+
+	for (i = 0; i < in->n; i++) {
+		name = in->v[i].name;
+		value = in->v[i].value != NULL ? in->v[i].value : "";
+		def = catalog_lookup(name);
+		if (def == NULL) {
+			/* allow.nomount, nopersist: the "no" boolean form */
+			dot = strrchr(name, '.');
+			dot = dot != NULL ? dot + 1 : name;
+			if (strncmp(dot, "no", 2) == 0 &&
+			    strlen(name) < sizeof(pos)) {
+				snprintf(pos, sizeof(pos), "%.*s%s",
+				    (int)(dot - name), name, dot + 2);
+				def = catalog_lookup(pos);
+				if (def != NULL && def->type == PARAM_BOOL &&
+				    !(def->flags & PARAM_F_READONLY)) {
+					if (json_object_set_new(norm, def->name,
+					    json_string("false")) == -1)
+						return host_error(err, ENOMEM,
+						    NULL);
+					continue;
+				}
+				def = NULL;
+			}
+		}
+		if (def == NULL || (def->flags & PARAM_F_READONLY)) {
+			snprintf(msg, sizeof(msg), "unknown parameter: %s",
+			    name);
+			return host_error(err, EINVAL, msg);
+		}
+		if (update && (def->flags & PARAM_F_CREATE_ONLY) &&
+		    strcmp(def->name, "jid") != 0) {
+			snprintf(msg, sizeof(msg),
+			    "%s cannot be changed after creation", def->name);
+			return host_error(err, EINVAL, msg);
+		}
+		if (def->type == PARAM_IP4LIST || def->type == PARAM_IP6LIST ||
+		    strcmp(def->name, "name") == 0) {
+			/* checked by the caller, which knows the prison */
+			if (json_object_set_new(norm, def->name,
+			    json_string(value)) == -1)
+				return host_error(err, ENOMEM, NULL);
+			continue;
+		}
+		if (value_canon(def, value, val, sizeof(val), err) == -1)
+			return -1;
+		if (json_object_set_new(norm, def->name, json_string(val)) == -1)
+			return host_error(err, ENOMEM, NULL);
+	}
+	return 0;
+}
+
+/* The prison's address set of one family (mode "inherit": none). */
+static int
+prison_ipset(json_t *p, int v6, struct ipset *set)
+{
+	json_t *params = json_object_get(p, "params");
+	const char *t = json_string_value(json_object_get(params,
+	    v6 ? "ip6.addr" : "ip4.addr"));
+
+	memset(set, 0, sizeof(*set));
+	set->v6 = v6;
+	if (t == NULL)
+		return 0;
+	return ipset_parse("ip", t, v6, set, NULL);
+}
+
+static int
+prison_restricted(json_t *p, int v6)
+{
+	json_t *params = json_object_get(p, "params");
+	const char *m = json_string_value(json_object_get(params,
+	    v6 ? "ip6" : "ip4"));
+	const char *vnet = json_string_value(json_object_get(params, "vnet"));
+
+	if (vnet != NULL && strcmp(vnet, "new") == 0)
+		return 0;
+	return m == NULL || strcmp(m, "inherit") != 0;
+}
+
+/* Does set clash with another live restricted prison (not self)? */
+static int
+ip_clash(struct sim *s, json_t *self, const struct ipset *set)
+{
+	json_t *prisons = st_arr(s, "prisons"), *p;
+	struct ipset other;
+	size_t i;
+
+	if (set->n == 0)
+		return 0;
+	json_array_foreach(prisons, i, p) {
+		if (p == self || json_is_true(json_object_get(p, "dying")) ||
+		    !prison_restricted(p, set->v6))
+			continue;
+		if (prison_ipset(p, set->v6, &other) == -1)
+			continue;
+		if (set->n == 1 && other.n == 1)
+			continue;
+		if (ipset_overlap(set, &other))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Apply the address lists in norm to prison params (object), checking
+ * them; restricted tells whether the prison is restricted per family.
+ */
+static int
+apply_iplists(struct sim *s, json_t *self, json_t *norm, json_t *params,
+    const int restricted[2], struct jd_error *err)
+{
+	static const char *const keys[2] = { "ip4.addr", "ip6.addr" };
+	struct ipset set;
+	struct buf b = { 0 };
+	const char *t;
+	char msg[64];
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		t = json_string_value(json_object_get(norm, keys[v6]));
+		if (t == NULL)
+			continue;
+		if (!restricted[v6]) {
+			snprintf(msg, sizeof(msg),
+			    "ip%d cannot be changed after creation",
+			    v6 ? 6 : 4);
+			return host_error(err, EINVAL, msg);
+		}
+		if (ipset_parse(keys[v6], t, v6, &set, err) == -1)
+			return -1;
+		if (ip_clash(s, self, &set))
+			return host_error(err, EADDRINUSE, v6 ?
+			    "IPv6 addresses clash" : "IPv4 addresses clash");
+		if (ipset_text(&set, &b) == -1 ||
+		    json_object_set_new(params, keys[v6], json_string(b.data))
+		    == -1) {
+			buf_free(&b);
+			return host_error(err, ENOMEM, NULL);
+		}
+	}
+	buf_free(&b);
+	return 0;
+}
+
+/*
+ * Check a new name for a prison that has (or will get) jid.  *jidp: in, the
+ * requested jid (0 = none); out, the jid a numeric name asks for.
+ */
+static int
+name_check(struct sim *s, json_t *self, const char *name, long long *jidp,
+    struct jd_error *err)
+{
+	char msg[JD_ERR_MSG_MAX];
+	const char *dot;
+	json_t *other;
+	long long n;
+
+	if (strlen(name) >= 256)
+		return host_error(err, ENAMETOOLONG, NULL);
+	if ((dot = strrchr(name, '.')) != NULL) {
+		char parent[256];
+
+		/* The parent part is looked up as the kernel does. */
+		snprintf(parent, sizeof(parent), "%.*s", (int)(dot - name),
+		    name);
+		if ((other = prison_by_name(s, parent, 1)) == NULL) {
+			snprintf(msg, sizeof(msg), "jail \"%s\" not found",
+			    parent);
+			return host_error(err, ENOENT, msg);
+		}
+		if (json_is_true(json_object_get(other, "dying"))) {
+			snprintf(msg, sizeof(msg), "jail \"%s\" is dying",
+			    parent);
+			return host_error(err, ENOENT, msg);
+		}
+		return host_error(err, EINVAL, "hierarchical jails are not "
+		    "supported by the simulated host");
+	}
+	if (all_digits(name)) {
+		n = canonical_jid(name);
+		if (n == -1 || (*jidp != 0 && n != *jidp))
+			return host_error(err, EINVAL,
+			    "name cannot be numeric (unless it is the jid)");
+		*jidp = n;
+	}
+	if (*name != '\0' && (other = prison_by_name(s, name, 0)) != NULL &&
+	    other != self) {
+		snprintf(msg, sizeof(msg), "jail \"%s\" already exists", name);
+		return host_error(err, EEXIST, msg);
+	}
+	return 0;
+}
+
+static int
+sim_create_locked(struct sim *s, const struct host_params *in, int *jidp,
+    struct jd_error *err)
+{
+	json_t *norm = NULL, *params = NULL, *p = NULL, *old, *v;
+	const struct param_def *def;
+	const char *name = NULL, *persist, *key, *m4, *m6;
+	char msg[JD_ERR_MSG_MAX], jidtext[16];
+	long long jid = 0, want;
+	int restricted[2], rc = -1;
+	size_t i;
+
+	if ((norm = json_object()) == NULL ||
+	    (params = json_object()) == NULL) {
+		host_error(err, ENOMEM, NULL);
+		goto done;
+	}
+	if (params_normalize(in, 0, norm, err) == -1)
+		goto done;
+	persist = json_string_value(json_object_get(norm, "persist"));
+	if (persist == NULL || strcmp(persist, "true") != 0) {
+		host_error(err, EINVAL, "new jail must persist or attach");
+		goto done;
+	}
+	if ((v = json_object_get(norm, "jid")) != NULL)
+		jid = strtoll(json_string_value(v), NULL, 10);
+	if (jid != 0 && prison_by_jid(s, jid, 0) != NULL) {
+		snprintf(msg, sizeof(msg), "jail %lld already exists", jid);
+		host_error(err, EEXIST, msg);
+		goto done;
+	}
+	name = json_string_value(json_object_get(norm, "name"));
+	want = jid;
+	if (name != NULL && name_check(s, NULL, name, &want, err) == -1)
+		goto done;
+	if (want != jid) {
+		/* an all-digit name asks for that jid */
+		jid = want;
+		if (prison_by_jid(s, jid, 0) != NULL) {
+			snprintf(msg, sizeof(msg), "jail %lld already exists",
+			    jid);
+			host_error(err, EEXIST, msg);
+			goto done;
+		}
+	}
+	/* Defaults for a new top-level prison, then the caller's values. */
+	for (i = 0; i < catalog_count(); i++) {
+		def = catalog_at(i);
+		if (def->dflt != NULL && !(def->flags & PARAM_F_READONLY) &&
+		    strcmp(def->name, "vnet") != 0 &&
+		    json_object_set_new(params, def->name,
+		    json_string(def->dflt)) == -1)
+			goto nomem;
+	}
+	for (i = 0; i < sizeof(sim_inherited) / sizeof(sim_inherited[0]); i++)
+		if (json_object_set_new(params, sim_inherited[i].name,
+		    json_string(sim_inherited[i].value)) == -1)
+			goto nomem;
+	if (json_object_set_new(params, "vnet", json_string("inherit")) == -1)
+		goto nomem;
+	json_object_foreach(norm, key, v) {
+		if (strcmp(key, "jid") == 0 || strcmp(key, "name") == 0 ||
+		    strcmp(key, "ip4.addr") == 0 || strcmp(key, "ip6.addr") == 0)
+			continue;
+		if (json_object_set(params, key, v) == -1)
+			goto nomem;
+	}
+	/* ip4 / ip6: restricted unless inherit; reported as disable. */
+	m4 = json_string_value(json_object_get(norm, "ip4"));
+	m6 = json_string_value(json_object_get(norm, "ip6"));
+	restricted[0] = m4 == NULL || strcmp(m4, "inherit") != 0;
+	restricted[1] = m6 == NULL || strcmp(m6, "inherit") != 0;
+	if (strcmp(json_string_value(json_object_get(params, "vnet")),
+	    "new") == 0 && ((json_object_get(norm, "ip4.addr") != NULL &&
+	    *json_string_value(json_object_get(norm, "ip4.addr")) != '\0') ||
+	    (json_object_get(norm, "ip6.addr") != NULL &&
+	    *json_string_value(json_object_get(norm, "ip6.addr")) != '\0'))) {
+		host_error(err, EINVAL,
+		    "vnet jails cannot have IP address restrictions");
+		goto done;
+	}
+	if (json_object_set_new(params, "ip4", json_string(restricted[0] ?
+	    "disable" : "inherit")) == -1 || json_object_set_new(params, "ip6",
+	    json_string(restricted[1] ? "disable" : "inherit")) == -1 ||
+	    json_object_set_new(params, "ip4.addr", json_string("")) == -1 ||
+	    json_object_set_new(params, "ip6.addr", json_string("")) == -1)
+		goto nomem;
+	if (!restricted[0])
+		json_object_del(params, "ip4.addr");
+	if (!restricted[1])
+		json_object_del(params, "ip6.addr");
+	if (apply_iplists(s, NULL, norm, params, restricted, err) == -1)
+		goto done;
+	/* Pick the jid; a dying holder of a requested one is renumbered. */
+	if (jid == 0) {
+		if ((jid = next_jid(s)) == -1) {
+			host_error(err, EAGAIN, "no available jail IDs");
+			goto done;
+		}
+		json_object_set_new(s->st, "lastprid", json_integer(jid));
+	} else if ((old = prison_by_jid(s, jid, 1)) != NULL)
+		renumber_dying(s, old);
+	snprintf(jidtext, sizeof(jidtext), "%lld", jid);
+	if (name == NULL || *name == '\0')
+		name = jidtext;
+	p = json_pack("{s:I, s:s, s:b, s:I, s:O}", "jid", (json_int_t)jid,
+	    "name", name, "dying", 0, "gone_at", (json_int_t)0, "params",
+	    params);
+	if (p == NULL || json_array_append_new(st_arr(s, "prisons"), p) == -1)
+		goto nomem;
+	s->dirty = 1;
+	*jidp = (int)jid;
+	rc = 0;
+	goto done;
+nomem:
+	host_error(err, ENOMEM, NULL);
+done:
+	json_decref(norm);
+	json_decref(params);
+	return rc;
+}
+
+/* Journal text of a parameter list: "name=value ..." */
+static void
+params_line(struct buf *b, const char *op, const char *key,
+    const struct host_params *in)
+{
+	size_t i;
+
+	(void)buf_puts(b, op);
+	if (key != NULL)
+		(void)buf_printf(b, " %s", key);
+	for (i = 0; i < in->n; i++)
+		(void)buf_printf(b, " %s=%s", in->v[i].name,
+		    in->v[i].value != NULL ? in->v[i].value : "");
+}
+
+static int
+sim_prison_create(struct host *h, const struct host_params *in, int *jidp,
+    struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct buf line = { 0 };
+	int rc, faulted;
+
+	params_line(&line, "create", NULL, in);
+	rc = sim_begin(s, "create", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0)
+		rc = sim_create_locked(s, in, jidp, err);
+	if (rc == 0)
+		(void)buf_printf(&line, " -> jid %d", *jidp);
+	rc = sim_end(s, line.data, rc, err);
+out:
+	buf_free(&line);
+	return rc;
+}
+
+/* Find the live prison an update or get names by key. */
+static json_t *
+prison_by_key(struct sim *s, const char *key, int include_dying,
+    struct jd_error *err)
+{
+	char msg[JD_ERR_MSG_MAX];
+	json_t *p;
+	long long jid;
+
+	if (key == NULL || *key == '\0') {
+		host_error(err, ENOENT, "update specified no jail");
+		return NULL;
+	}
+	if (all_digits(key)) {
+		jid = strtoll(key, NULL, 10);
+		if ((p = prison_by_jid(s, jid, include_dying)) != NULL)
+			return p;
+		if (prison_by_jid(s, jid, 1) != NULL)
+			snprintf(msg, sizeof(msg), "jail %lld is dying", jid);
+		else
+			snprintf(msg, sizeof(msg), "jail %lld not found", jid);
+		host_error(err, ENOENT, msg);
+		return NULL;
+	}
+	if ((p = prison_by_name(s, key, include_dying)) != NULL)
+		return p;
+	if ((p = prison_by_name(s, key, 1)) != NULL)
+		snprintf(msg, sizeof(msg), "jail \"%s\" (%lld) is dying", key,
+		    (long long)json_integer_value(json_object_get(p, "jid")));
+	else
+		snprintf(msg, sizeof(msg), "jail \"%s\" not found", key);
+	host_error(err, ENOENT, msg);
+	return NULL;
+}
+
+static void
+prison_kill(struct sim *s, json_t *p)
+{
+	json_t *params = json_object_get(p, "params");
+
+	json_object_set_new(p, "dying", json_true());
+	json_object_set_new(p, "gone_at", json_integer(now_ms() +
+	    st_int(s, "linger_ms")));
+	json_object_set_new(params, "persist", json_string("false"));
+	s->dirty = 1;
+}
+
+static int
+sim_update_locked(struct sim *s, const char *key, const struct host_params *in,
+    int *jidp, struct jd_error *err)
+{
+	json_t *norm = NULL, *p, *params = NULL, *v;
+	const char *k, *newname;
+	long long jid;
+	int restricted[2], rc = -1;
+
+	if ((norm = json_object()) == NULL) {
+		host_error(err, ENOMEM, NULL);
+		goto done;
+	}
+	if (params_normalize(in, 1, norm, err) == -1)
+		goto done;
+	if ((p = prison_by_key(s, key, 0, err)) == NULL)
+		goto done;
+	jid = json_integer_value(json_object_get(p, "jid"));
+	if ((v = json_object_get(norm, "jid")) != NULL &&
+	    strtoll(json_string_value(v), NULL, 10) != jid) {
+		host_error(err, EINVAL, "cannot change jid");
+		goto done;
+	}
+	newname = json_string_value(json_object_get(norm, "name"));
+	if (newname != NULL) {
+		long long want = jid;
+
+		if (*newname == '\0') {
+			host_error(err, EINVAL, NULL);
+			goto done;
+		}
+		if (name_check(s, p, newname, &want, err) == -1)
+			goto done;
+	}
+	/* Work on a copy so a failure leaves the prison untouched. */
+	if ((params = json_deep_copy(json_object_get(p, "params"))) == NULL) {
+		host_error(err, ENOMEM, NULL);
+		goto done;
+	}
+	restricted[0] = prison_restricted(p, 0);
+	restricted[1] = prison_restricted(p, 1);
+	if (apply_iplists(s, p, norm, params, restricted, err) == -1)
+		goto done;
+	json_object_foreach(norm, k, v) {
+		if (strcmp(k, "jid") == 0 || strcmp(k, "name") == 0 ||
+		    strcmp(k, "ip4.addr") == 0 || strcmp(k, "ip6.addr") == 0)
+			continue;
+		if (json_object_set(params, k, v) == -1) {
+			host_error(err, ENOMEM, NULL);
+			goto done;
+		}
+	}
+	json_object_set(p, "params", params);
+	if (newname != NULL)
+		json_object_set_new(p, "name", json_string(newname));
+	s->dirty = 1;
+	/* No processes in the simulation: without persist it dies. */
+	if (strcmp(json_string_value(json_object_get(params, "persist")),
+	    "true") != 0)
+		prison_kill(s, p);
+	*jidp = (int)jid;
+	rc = 0;
+done:
+	json_decref(norm);
+	json_decref(params);
+	return rc;
+}
+
+static int
+sim_prison_update(struct host *h, const char *key,
+    const struct host_params *in, int *jidp, struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct buf line = { 0 };
+	int rc, faulted;
+
+	params_line(&line, "update", key != NULL ? key : "-", in);
+	rc = sim_begin(s, "update", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0)
+		rc = sim_update_locked(s, key, in, jidp, err);
+	rc = sim_end(s, line.data, rc, err);
+out:
+	buf_free(&line);
+	return rc;
+}
+
+static int
+sim_prison_remove(struct host *h, int jid, struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct buf line = { 0 };
+	json_t *p;
+	int rc, faulted;
+
+	(void)buf_printf(&line, "remove %d", jid);
+	rc = sim_begin(s, "remove", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0) {
+		if ((p = prison_by_jid(s, jid, 1)) == NULL)
+			rc = host_error(err, EINVAL, NULL);
+		else {
+			(void)buf_printf(&line, " (%s)", json_string_value(
+			    json_object_get(p, "name")));
+			if (!json_is_true(json_object_get(p, "dying")))
+				prison_kill(s, p);
+		}
+	}
+	rc = sim_end(s, line.data, rc, err);
+out:
+	buf_free(&line);
+	return rc;
+}
+
+static int
+param_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct host_param *)a)->name,
+	    ((const struct host_param *)b)->name);
+}
+
+/* An owned host_prison from a state entry. */
+static int
+prison_export(json_t *p, struct host_prison *out)
+{
+	json_t *params = json_object_get(p, "params"), *v;
+	const char *k;
+	char num[32];
+
+	memset(out, 0, sizeof(*out));
+	out->jid = (int)json_integer_value(json_object_get(p, "jid"));
+	out->dying = json_is_true(json_object_get(p, "dying"));
+	out->name = jd_strdup(json_string_value(json_object_get(p, "name")));
+	out->path = jd_strdup(json_string_value(json_object_get(params,
+	    "path")));
+	out->hostname = jd_strdup(json_string_value(json_object_get(params,
+	    "host.hostname")));
+	if (out->name == NULL || out->path == NULL || out->hostname == NULL)
+		goto fail;
+	json_object_foreach(params, k, v) {
+		if (strcmp(k, "path") == 0 || strcmp(k, "host.hostname") == 0)
+			continue;
+		if (host_params_set(&out->params, k, json_string_value(v)) == -1)
+			goto fail;
+	}
+	snprintf(num, sizeof(num), "%d", out->jid + 1);
+	if (host_params_set(&out->params, "parent", "0") == -1 ||
+	    host_params_set(&out->params, "children.cur", "0") == -1 ||
+	    host_params_set(&out->params, "cpuset.id", num) == -1)
+		goto fail;
+	qsort(out->params.v, out->params.n, sizeof(out->params.v[0]),
+	    param_cmp);
+	return 0;
+fail:
+	host_prison_free(out);
+	return -1;
+}
+
+static int
+jid_cmp(const void *a, const void *b)
+{
+	const struct host_prison *x = a, *y = b;
+
+	return x->jid < y->jid ? -1 : x->jid > y->jid;
+}
+
+static int
+sim_prison_list(struct host *h, int include_dying,
+    struct host_prison_list *out, struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	json_t *prisons, *p;
+	size_t i;
+	int rc, faulted;
+
+	rc = sim_begin(s, "list", &faulted, err);
+	if (rc == -1 && !faulted)
+		return -1;
+	if (rc == 0) {
+		prisons = st_arr(s, "prisons");
+		out->v = jd_calloc(json_array_size(prisons) + 1,
+		    sizeof(out->v[0]));
+		if (out->v == NULL)
+			rc = host_error(err, ENOMEM, NULL);
+		json_array_foreach(prisons, i, p) {
+			if (rc == -1)
+				break;
+			if (!include_dying &&
+			    json_is_true(json_object_get(p, "dying")))
+				continue;
+			if (prison_export(p, &out->v[out->n]) == -1) {
+				rc = host_error(err, ENOMEM, NULL);
+				break;
+			}
+			out->n++;
+		}
+		if (rc == 0)
+			qsort(out->v, out->n, sizeof(out->v[0]), jid_cmp);
+		else
+			host_prison_list_free(out);
+	}
+	return sim_end(s, NULL, rc, err);
+}
+
+static int
+sim_prison_get(struct host *h, const char *key, int include_dying,
+    struct host_prison *out, struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	json_t *p;
+	int rc, faulted;
+
+	rc = sim_begin(s, "get", &faulted, err);
+	if (rc == -1 && !faulted)
+		return -1;
+	if (rc == 0) {
+		if (key == NULL || *key == '\0')
+			rc = host_error(err, ENOENT, "no jail specified");
+		else if ((p = prison_by_key(s, key, include_dying, err)) ==
+		    NULL)
+			rc = -1;
+		else if (prison_export(p, out) == -1)
+			rc = host_error(err, ENOMEM, NULL);
+	}
+	return sim_end(s, NULL, rc, err);
+}
+
+/* Commands. */
+
+static void
+argv_line(struct buf *b, const char *const *argv)
+{
+	size_t i;
+
+	for (i = 0; argv != NULL && argv[i] != NULL; i++)
+		(void)buf_printf(b, " %s", argv[i]);
+}
+
+static int
+sim_exec(struct sim *s, int jid, const struct host_exec_req *req,
+    struct host_exec_result *out, struct jd_error *err)
+{
+	struct buf line = { 0 };
+	struct stat sb;
+	char *cwd = NULL;
+	json_t *p;
+	int rc, faulted, run;
+
+	if (jid > 0)
+		(void)buf_printf(&line, "exec_jail %d", jid);
+	else
+		(void)buf_puts(&line, "exec_host");
+	(void)buf_printf(&line, " %s", req->label != NULL ? req->label : "-");
+	if (req->user != NULL)
+		(void)buf_printf(&line, " user=%s", req->user);
+	argv_line(&line, req->argv);
+	run = !(req->flags & HOST_EXEC_HOOK);
+	rc = sim_begin(s, "exec", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0 && (req->argv == NULL || req->argv[0] == NULL))
+		rc = host_error(err, EINVAL, "empty command");
+	if (rc == 0 && jid > 0) {
+		if ((p = prison_by_jid(s, jid, 0)) == NULL)
+			rc = host_error(err, EINVAL, NULL);
+		else if (run) {
+			const char *path = json_string_value(json_object_get(
+			    json_object_get(p, "params"), "path"));
+
+			if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+				cwd = jd_strdup(path);
+			else
+				cwd = jd_strdup("/");
+			if (cwd == NULL)
+				rc = host_error(err, ENOMEM, NULL);
+		}
+	}
+	rc = sim_end(s, line.data, rc, err);
+	if (rc == -1)
+		goto out;
+	memset(out, 0, sizeof(*out));
+	if (!run) {
+		out->out = jd_strdup("");
+		out->err = jd_strdup("");
+		if (out->out == NULL || out->err == NULL) {
+			host_exec_result_free(out);
+			rc = host_error(err, ENOMEM, NULL);
+		}
+		goto out;
+	}
+	/* The simulation runs as jaild's own user; user is only recorded. */
+	rc = host_run(req, cwd, NULL, NULL, NULL, out, err);
+out:
+	jd_free(cwd);
+	buf_free(&line);
+	return rc;
+}
+
+static int
+sim_exec_jail(struct host *h, int jid, const struct host_exec_req *req,
+    struct host_exec_result *out, struct jd_error *err)
+{
+	if (jid <= 0)
+		return host_error(err, EINVAL, NULL);
+	return sim_exec((struct sim *)h, jid, req, out, err);
+}
+
+static int
+sim_exec_host(struct host *h, const struct host_exec_req *req,
+    struct host_exec_result *out, struct jd_error *err)
+{
+	return sim_exec((struct sim *)h, 0, req, out, err);
+}
+
+static int
+sim_signal_jail(struct host *h, int jid, int sig, int *countp,
+    struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct buf line = { 0 };
+	int rc, faulted;
+
+	(void)buf_printf(&line, "signal %d %d", jid, sig);
+	rc = sim_begin(s, "signal", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0 && prison_by_jid(s, jid, 1) == NULL)
+		rc = host_error(err, ESRCH, NULL);
+	*countp = 0;		/* simulated prisons have no processes */
+	rc = sim_end(s, sig != 0 ? line.data : NULL, rc, err);
+out:
+	buf_free(&line);
+	return rc;
+}
+
+/* Mounts. */
+
+static int
+sim_mount(struct host *h, const struct host_mount *m, struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct buf line = { 0 };
+	json_t *e;
+	int rc, faulted;
+	const char *src = m->source != NULL && *m->source != '\0' ?
+	    m->source : m->type;
+	const char *opts = m->options != NULL ? m->options : "";
+
+	(void)buf_printf(&line, "mount %s %s %s %s", m->type, src, m->target,
+	    *opts != '\0' ? opts : "-");
+	rc = sim_begin(s, "mount", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0 && (m->type == NULL || *m->type == '\0' ||
+	    m->target == NULL || m->target[0] != '/'))
+		rc = host_error(err, EINVAL, NULL);
+	if (rc == 0) {
+		e = json_pack("{s:s, s:s, s:s, s:s}", "type", m->type,
+		    "source", src, "target", m->target, "options", opts);
+		if (e == NULL ||
+		    json_array_append_new(st_arr(s, "mounts"), e) == -1)
+			rc = host_error(err, ENOMEM, NULL);
+		else
+			s->dirty = 1;
+	}
+	rc = sim_end(s, line.data, rc, err);
+out:
+	buf_free(&line);
+	return rc;
+}
+
+static int
+sim_unmount(struct host *h, const char *target, struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct buf line = { 0 };
+	json_t *mounts;
+	size_t i;
+	int rc, faulted;
+
+	(void)buf_printf(&line, "unmount %s", target);
+	rc = sim_begin(s, "unmount", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0) {
+		mounts = st_arr(s, "mounts");
+		rc = host_error(err, EINVAL, NULL);
+		for (i = json_array_size(mounts); i-- > 0; ) {
+			if (strcmp(json_string_value(json_object_get(
+			    json_array_get(mounts, i), "target")), target) == 0) {
+				json_array_remove(mounts, i);
+				s->dirty = 1;
+				jd_error_clear(err);
+				rc = 0;
+				break;
+			}
+		}
+	}
+	rc = sim_end(s, line.data, rc, err);
+out:
+	buf_free(&line);
+	return rc;
+}
+
+static int
+sim_mount_list(struct host *h, struct host_mount_list *out,
+    struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	json_t *mounts, *e;
+	struct host_mount *m;
+	size_t i;
+	int rc, faulted;
+
+	rc = sim_begin(s, "mount_list", &faulted, err);
+	if (rc == -1 && !faulted)
+		return -1;
+	if (rc == 0) {
+		mounts = st_arr(s, "mounts");
+		out->v = jd_calloc(json_array_size(mounts) + 1,
+		    sizeof(out->v[0]));
+		if (out->v == NULL)
+			rc = host_error(err, ENOMEM, NULL);
+		json_array_foreach(mounts, i, e) {
+			if (rc == -1)
+				break;
+			m = &out->v[out->n++];
+			m->type = jd_strdup(json_string_value(
+			    json_object_get(e, "type")));
+			m->source = jd_strdup(json_string_value(
+			    json_object_get(e, "source")));
+			m->target = jd_strdup(json_string_value(
+			    json_object_get(e, "target")));
+			m->options = jd_strdup(json_string_value(
+			    json_object_get(e, "options")));
+			if (m->type == NULL || m->source == NULL ||
+			    m->target == NULL || m->options == NULL)
+				rc = host_error(err, ENOMEM, NULL);
+		}
+		if (rc == -1)
+			host_mount_list_free(out);
+	}
+	return sim_end(s, NULL, rc, err);
+}
+
+/* Interface addresses. */
+
+static int
+addr_canon(const struct host_addr *a, char *out, size_t outsz,
+    struct jd_error *err)
+{
+	unsigned char bin[16];
+	int af = a->family == HOST_AF_INET6 ? AF_INET6 : AF_INET;
+
+	if ((a->family != HOST_AF_INET && a->family != HOST_AF_INET6) ||
+	    a->address == NULL || inet_pton(af, a->address, bin) != 1)
+		return host_error(err, EINVAL, NULL);
+	inet_ntop(af, bin, out, (socklen_t)outsz);
+	return 0;
+}
+
+static int
+ifname_valid(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > 15 ||
+	    !isalpha((unsigned char)s[0]))
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_')
+			return 0;
+	return 1;
+}
+
+static long
+addr_find(struct sim *s, int family, const char *canon, const char *ifname)
+{
+	json_t *addrs = st_arr(s, "addrs"), *e;
+	size_t i;
+
+	json_array_foreach(addrs, i, e) {
+		if (json_integer_value(json_object_get(e, "family")) ==
+		    family && strcmp(json_string_value(json_object_get(e,
+		    "address")), canon) == 0 && (ifname == NULL ||
+		    strcmp(json_string_value(json_object_get(e, "ifname")),
+		    ifname) == 0))
+			return (long)i;
+	}
+	return -1;
+}
+
+static int
+sim_addr_add(struct host *h, const struct host_addr *a, struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct buf line = { 0 };
+	char canon[INET6_ADDRSTRLEN];
+	json_t *e;
+	int rc, faulted, maxp = a->family == HOST_AF_INET6 ? 128 : 32;
+
+	(void)buf_printf(&line, "addr_add %s %s %s/%d",
+	    a->ifname != NULL ? a->ifname : "-",
+	    a->family == HOST_AF_INET6 ? "inet6" : "inet",
+	    a->address != NULL ? a->address : "-", a->prefixlen);
+	rc = sim_begin(s, "addr_add", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0 && !ifname_valid(a->ifname))
+		rc = host_error(err, ENXIO, NULL);
+	if (rc == 0 && (addr_canon(a, canon, sizeof(canon), err) == -1 ||
+	    a->prefixlen < 0 || a->prefixlen > maxp))
+		rc = host_error(err, EINVAL, NULL);
+	if (rc == 0 && addr_find(s, a->family, canon, NULL) != -1)
+		rc = host_error(err, EEXIST, NULL);
+	if (rc == 0) {
+		e = json_pack("{s:s, s:i, s:s, s:i}", "ifname", a->ifname,
+		    "family", a->family, "address", canon, "prefixlen",
+		    a->prefixlen);
+		if (e == NULL ||
+		    json_array_append_new(st_arr(s, "addrs"), e) == -1)
+			rc = host_error(err, ENOMEM, NULL);
+		else
+			s->dirty = 1;
+	}
+	rc = sim_end(s, line.data, rc, err);
+out:
+	buf_free(&line);
+	return rc;
+}
+
+static int
+sim_addr_del(struct host *h, const struct host_addr *a, struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct buf line = { 0 };
+	char canon[INET6_ADDRSTRLEN];
+	long i = -1;
+	int rc, faulted;
+
+	(void)buf_printf(&line, "addr_del %s %s %s",
+	    a->ifname != NULL ? a->ifname : "-",
+	    a->family == HOST_AF_INET6 ? "inet6" : "inet",
+	    a->address != NULL ? a->address : "-");
+	rc = sim_begin(s, "addr_del", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0 && addr_canon(a, canon, sizeof(canon), err) == -1)
+		rc = -1;
+	if (rc == 0 && (i = addr_find(s, a->family, canon, a->ifname)) == -1)
+		rc = host_error(err, EADDRNOTAVAIL, NULL);
+	if (rc == 0) {
+		json_array_remove(st_arr(s, "addrs"), (size_t)i);
+		s->dirty = 1;
+	}
+	rc = sim_end(s, line.data, rc, err);
+out:
+	buf_free(&line);
+	return rc;
+}
+
+static int
+sim_addr_list(struct host *h, struct host_addr_list *out,
+    struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	json_t *addrs, *e;
+	struct host_addr *a;
+	size_t i;
+	int rc, faulted;
+
+	rc = sim_begin(s, "addr_list", &faulted, err);
+	if (rc == -1 && !faulted)
+		return -1;
+	if (rc == 0) {
+		addrs = st_arr(s, "addrs");
+		out->v = jd_calloc(json_array_size(addrs) + 1,
+		    sizeof(out->v[0]));
+		if (out->v == NULL)
+			rc = host_error(err, ENOMEM, NULL);
+		json_array_foreach(addrs, i, e) {
+			if (rc == -1)
+				break;
+			a = &out->v[out->n++];
+			a->ifname = jd_strdup(json_string_value(
+			    json_object_get(e, "ifname")));
+			a->address = jd_strdup(json_string_value(
+			    json_object_get(e, "address")));
+			a->family = (int)json_integer_value(
+			    json_object_get(e, "family"));
+			a->prefixlen = (int)json_integer_value(
+			    json_object_get(e, "prefixlen"));
+			if (a->ifname == NULL || a->address == NULL)
+				rc = host_error(err, ENOMEM, NULL);
+		}
+		if (rc == -1)
+			host_addr_list_free(out);
+	}
+	return sim_end(s, NULL, rc, err);
+}
+
+/* rctl rules: "subject:id:resource:action=amount[/per]". */
+
+struct rctl_rule {
+	char		subject[16];
+	char		id[256];
+	char		resource[32];
+	char		action[32];
+	char		per[16];
+	long long	amount;
+	int		has_amount;
+};
+
+static const char *const rctl_resources[] = {
+	"cputime", "datasize", "stacksize", "coredumpsize", "memoryuse",
+	"memorylocked", "maxproc", "openfiles", "vmemoryuse",
+	"pseudoterminals", "swapuse", "nthr", "msgqqueued", "msgqsize",
+	"nmsgq", "nsem", "nsemop", "nshm", "shmsize", "wallclock", "pcpu",
+	"readbps", "writebps", "readiops", "writeiops",
+};
+
+static const struct {
+	const char	*alias;
+	const char	*subject;
+} rctl_subjects[] = {
+	{ "jail", "jail" }, { "j", "jail" }, { "process", "process" },
+	{ "p", "process" }, { "user", "user" }, { "u", "user" },
+	{ "loginclass", "loginclass" }, { "l", "loginclass" },
+	{ "c", "loginclass" }, { "class", "loginclass" },
+};
+
+static const char *
+rctl_subject(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rctl_subjects) / sizeof(rctl_subjects[0]); i++)
+		if (strcmp(rctl_subjects[i].alias, s) == 0)
+			return rctl_subjects[i].subject;
+	return NULL;
+}
+
+static int
+rctl_action_valid(const char *a)
+{
+	const char *p;
+
+	if (strcmp(a, "deny") == 0 || strcmp(a, "log") == 0 ||
+	    strcmp(a, "devctl") == 0 || strcmp(a, "throttle") == 0)
+		return 1;
+	if (strncmp(a, "sig", 3) != 0 || a[3] == '\0')
+		return 0;
+	for (p = a + 3; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+/* expand_number: digits with an optional k, m, g, t, p or e suffix. */
+static int
+rctl_amount(const char *s, long long *out)
+{
+	static const char suffixes[] = "kmgtpe";
+	const char *sp;
+	char *end;
+	long long v;
+	int shift;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end != '\0') {
+		if (end[1] != '\0' || (sp = strchr(suffixes,
+		    tolower((unsigned char)*end))) == NULL)
+			return -1;
+		shift = 10 * (int)(sp - suffixes + 1);
+		if (v > (LLONG_MAX >> shift))
+			return -1;
+		v <<= shift;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Parse a rule, or with filter a filter whose fields may be empty or
+ * missing.  Returns 0 or -1 for a malformed rule.
+ */
+static int
+rctl_rule_parse(const char *text, int filter, struct rctl_rule *r)
+{
+	char copy[512], *f[4] = { NULL, NULL, NULL, NULL }, *p, *eq, *slash;
+	const char *subj;
+	int n = 0;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (text == NULL || strlen(text) >= sizeof(copy))
+		return -1;
+	snprintf(copy, sizeof(copy), "%s", text);
+	p = copy;
+	while (n < 4) {
+		f[n++] = p;
+		if (n == 4 || (p = strchr(p, ':')) == NULL)
+			break;
+		*p++ = '\0';
+	}
+	if (!filter && n < 4)
+		return -1;
+	if (f[0] != NULL && *f[0] != '\0') {
+		if ((subj = rctl_subject(f[0])) == NULL)
+			return -1;
+		snprintf(r->subject, sizeof(r->subject), "%s", subj);
+	} else if (!filter)
+		return -1;
+	if (f[1] != NULL && *f[1] != '\0') {
+		if (strlen(f[1]) >= sizeof(r->id))
+			return -1;
+		snprintf(r->id, sizeof(r->id), "%s", f[1]);
+	} else if (!filter)
+		return -1;
+	if (f[2] != NULL && *f[2] != '\0') {
+		for (i = 0; i < sizeof(rctl_resources) /
+		    sizeof(rctl_resources[0]); i++)
+			if (strcmp(rctl_resources[i], f[2]) == 0)
+				break;
+		if (i == sizeof(rctl_resources) / sizeof(rctl_resources[0]))
+			return -1;
+		snprintf(r->resource, sizeof(r->resource), "%s", f[2]);
+	} else if (!filter)
+		return -1;
+	if (f[3] == NULL || *f[3] == '\0')
+		return filter ? 0 : -1;
+	if ((slash = strchr(f[3], '/')) != NULL) {
+		*slash++ = '\0';
+		if ((subj = rctl_subject(slash)) == NULL)
+			return -1;
+		snprintf(r->per, sizeof(r->per), "%s", subj);
+	}
+	if ((eq = strchr(f[3], '=')) != NULL)
+		*eq++ = '\0';
+	if (*f[3] != '\0') {
+		if (!rctl_action_valid(f[3]) ||
+		    strlen(f[3]) >= sizeof(r->action))
+			return -1;
+		snprintf(r->action, sizeof(r->action), "%s", f[3]);
+	} else if (!filter)
+		return -1;
+	if (eq != NULL && *eq != '\0') {
+		if (rctl_amount(eq, &r->amount) == -1)
+			return -1;
+		r->has_amount = 1;
+	} else if (!filter)
+		return -1;
+	if (r->per[0] != '\0' && strcmp(r->per, r->subject) == 0)
+		r->per[0] = '\0';
+	return 0;
+}
+
+static int
+rctl_rule_format(const struct rctl_rule *r, struct buf *b)
+{
+	buf_reset(b);
+	if (buf_printf(b, "%s:%s:%s:%s=%lld", r->subject, r->id, r->resource,
+	    r->action, r->amount) == -1)
+		return -1;
+	if (r->per[0] != '\0' && buf_printf(b, "/%s", r->per) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+rctl_rule_same(const struct rctl_rule *a, const struct rctl_rule *b)
+{
+	return strcmp(a->subject, b->subject) == 0 &&
+	    strcmp(a->id, b->id) == 0 &&
+	    strcmp(a->resource, b->resource) == 0 &&
+	    strcmp(a->action, b->action) == 0 && strcmp(a->per, b->per) == 0;
+}
+
+/* Does rule r match filter f (empty filter fields match anything)? */
+static int
+rctl_rule_match(const struct rctl_rule *r, const struct rctl_rule *f)
+{
+	return (f->subject[0] == '\0' || strcmp(f->subject, r->subject) == 0) &&
+	    (f->id[0] == '\0' || strcmp(f->id, r->id) == 0) &&
+	    (f->resource[0] == '\0' ||
+	    strcmp(f->resource, r->resource) == 0) &&
+	    (f->action[0] == '\0' || strcmp(f->action, r->action) == 0) &&
+	    (!f->has_amount || f->amount == r->amount) &&
+	    (f->per[0] == '\0' || strcmp(f->per, r->per) == 0);
+}
+
+static int
+sim_rctl_add(struct host *h, const char *rule, struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct rctl_rule r, have;
+	struct buf line = { 0 }, canon = { 0 };
+	json_t *rules;
+	size_t i;
+	int rc, faulted;
+
+	(void)buf_printf(&line, "rctl_add %s", rule);
+	rc = sim_begin(s, "rctl_add", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0 && (rctl_rule_parse(rule, 0, &r) == -1 ||
+	    rctl_rule_format(&r, &canon) == -1))
+		rc = host_error(err, EINVAL, NULL);
+	if (rc == 0) {
+		rules = st_arr(s, "rctl");
+		/* The same subject, resource, action and per: replace. */
+		for (i = 0; i < json_array_size(rules); i++) {
+			if (rctl_rule_parse(json_string_value(json_array_get(
+			    rules, i)), 0, &have) == 0 &&
+			    rctl_rule_same(&have, &r)) {
+				json_array_remove(rules, i);
+				break;
+			}
+		}
+		if (json_array_append_new(rules, json_string(canon.data)) == -1)
+			rc = host_error(err, ENOMEM, NULL);
+		s->dirty = 1;
+	}
+	rc = sim_end(s, line.data, rc, err);
+out:
+	buf_free(&canon);
+	buf_free(&line);
+	return rc;
+}
+
+static int
+sim_rctl_remove(struct host *h, const char *filter, struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct rctl_rule f, have;
+	struct buf line = { 0 };
+	json_t *rules;
+	size_t i;
+	int rc, faulted, found = 0;
+
+	(void)buf_printf(&line, "rctl_remove %s", filter);
+	rc = sim_begin(s, "rctl_remove", &faulted, err);
+	if (rc == -1 && !faulted)
+		goto out;
+	if (rc == 0 && rctl_rule_parse(filter, 1, &f) == -1)
+		rc = host_error(err, EINVAL, NULL);
+	if (rc == 0) {
+		rules = st_arr(s, "rctl");
+		for (i = 0; i < json_array_size(rules); ) {
+			if (rctl_rule_parse(json_string_value(json_array_get(
+			    rules, i)), 0, &have) == 0 &&
+			    rctl_rule_match(&have, &f)) {
+				json_array_remove(rules, i);
+				found = 1;
+				s->dirty = 1;
+				continue;
+			}
+			i++;
+		}
+		if (!found)
+			rc = host_error(err, ESRCH, NULL);
+	}
+	rc = sim_end(s, line.data, rc, err);
+out:
+	buf_free(&line);
+	return rc;
+}
+
+static int
+sim_rctl_list(struct host *h, const char *filter, struct host_strings *out,
+    struct jd_error *err)
+{
+	struct sim *s = (struct sim *)h;
+	struct rctl_rule f, have;
+	json_t *rules, *e;
+	size_t i;
+	int rc, faulted;
+
+	rc = sim_begin(s, "rctl_list", &faulted, err);
+	if (rc == -1 && !faulted)
+		return -1;
+	if (filter == NULL)
+		filter = "";
+	if (rc == 0 && rctl_rule_parse(filter, 1, &f) == -1)
+		rc = host_error(err, EINVAL, NULL);
+	if (rc == 0) {
+		rules = st_arr(s, "rctl");
+		out->v = jd_calloc(json_array_size(rules) + 1,
+		    sizeof(out->v[0]));
+		if (out->v == NULL)
+			rc = host_error(err, ENOMEM, NULL);
+		json_array_foreach(rules, i, e) {
+			if (rc == -1)
+				break;
+			if (rctl_rule_parse(json_string_value(e), 0, &have)
+			    == -1 || !rctl_rule_match(&have, &f))
+				continue;
+			if ((out->v[out->n++] = jd_strdup(json_string_value(e)))
+			    == NULL)
+				rc = host_error(err, ENOMEM, NULL);
+		}
+		if (rc == -1)
+			host_strings_free(out);
+	}
+	return sim_end(s, NULL, rc, err);
+}
+
+static int
+sim_info(struct host *h, struct host_info *out, struct jd_error *err)
+{
+	(void)h;
+	(void)err;
+	snprintf(out->backend, sizeof(out->backend), "sim");
+	snprintf(out->os_release, sizeof(out->os_release), "%s",
+	    SIM_OSRELEASE);
+	if (gethostname(out->hostname, sizeof(out->hostname) - 1) == -1)
+		snprintf(out->hostname, sizeof(out->hostname), "localhost");
+	return 0;
+}
+
+/* Open and close. */
+
+static void
+sim_free(struct sim *s)
+{
+	if (s == NULL)
+		return;
+	if (s->lockfd != -1)
+		close(s->lockfd);
+	json_decref(s->st);
+	jd_free(s->datadir);
+	jd_free(s->state_path);
+	jd_free(s->lock_path);
+	jd_free(s->journal_path);
+	jd_free(s);
+}
+
+static void
+sim_close(struct host *h)
+{
+	sim_free((struct sim *)h);
+}
+
+extern const struct host_ops host_sim_ops;
+
+static struct sim *
+sim_new(const char *datadir, unsigned flags, struct jd_error *err)
+{
+	struct sim *s;
+	struct stat sb;
+
+	if (datadir == NULL || stat(datadir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		jd_error_sys(err, JD_E_IO, errno, "data directory %s: %s",
+		    datadir != NULL ? datadir : "(none)",
+		    datadir == NULL ? "not set" : errno != 0 ?
+		    strerror(errno) : "not a directory");
+		return NULL;
+	}
+	if ((s = jd_calloc(1, sizeof(*s))) == NULL) {
+		jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	s->base.ops = &host_sim_ops;
+	s->lockfd = -1;
+	s->flags = flags;
+	if ((s->datadir = jd_strdup(datadir)) == NULL ||
+	    (s->state_path = path_join(datadir, SIM_STATE)) == NULL ||
+	    (s->lock_path = path_join(datadir, SIM_LOCK)) == NULL ||
+	    (s->journal_path = path_join(datadir, SIM_JOURNAL)) == NULL) {
+		jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+		goto fail;
+	}
+	s->lockfd = open(s->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lockfd == -1) {
+		jd_error_sys(err, JD_E_IO, errno, "open %s: %s", s->lock_path,
+		    strerror(errno));
+		goto fail;
+	}
+	/* Read the state once now, so a corrupt file fails the open. */
+	if (sim_lock(s, err) == -1)
+		goto fail;
+	sim_unlock(s);
+	return s;
+fail:
+	sim_free(s);
+	return NULL;
+}
+
+static int
+sim_open(const char *datadir, unsigned flags, struct host **out,
+    struct jd_error *err)
+{
+	struct sim *s;
+
+	if ((s = sim_new(datadir, flags, err)) == NULL)
+		return -1;
+	*out = &s->base;
+	return 0;
+}
+
+const struct host_ops host_sim_ops = {
+	.name = "sim",
+	.open = sim_open,
+	.close = sim_close,
+	.info = sim_info,
+	.prison_list = sim_prison_list,
+	.prison_get = sim_prison_get,
+	.prison_create = sim_prison_create,
+	.prison_update = sim_prison_update,
+	.prison_remove = sim_prison_remove,
+	.exec_jail = sim_exec_jail,
+	.exec_host = sim_exec_host,
+	.signal_jail = sim_signal_jail,
+	.mount = sim_mount,
+	.unmount = sim_unmount,
+	.mount_list = sim_mount_list,
+	.addr_add = sim_addr_add,
+	.addr_del = sim_addr_del,
+	.addr_list = sim_addr_list,
+	.rctl_add = sim_rctl_add,
+	.rctl_remove = sim_rctl_remove,
+	.rctl_list = sim_rctl_list,
+};
+
+/* Controls for tests and jaild-sim. */
+
+/* Run fn on the locked, loaded state of datadir and save it. */
+static int
+sim_control(const char *datadir, int (*fn)(struct sim *, void *,
+    struct jd_error *), void *arg, struct jd_error *err)
+{
+	struct sim *s;
+	int rc;
+
+	if ((s = sim_new(datadir, HOST_OPEN_ADMIN, err)) == NULL)
+		return -1;
+	if (sim_lock(s, err) == -1) {
+		sim_free(s);
+		return -1;
+	}
+	rc = fn(s, arg, err);
+	if (rc == 0 && s->dirty)
+		rc = sim_save(s, err);
+	sim_unlock(s);
+	sim_free(s);
+	return rc;
+}
+
+struct fault_arg {
+	const char	*op;
+	long		 n;
+	int		 errnum;
+	int		 every;
+	char		*text;
+};
+
+static int
+fault_set_fn(struct sim *s, void *arg, struct jd_error *err)
+{
+	struct fault_arg *a = arg;
+	json_t *f;
+
+	f = json_pack("{s:s, s:I, s:i, s:b, s:I}", "op", a->op, "n",
+	    (json_int_t)a->n, "errno", a->errnum, "every", a->every, "count",
+	    (json_int_t)0);
+	if (f == NULL || json_array_append_new(st_arr(s, "faults"), f) == -1)
+		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	s->dirty = 1;
+	return 0;
+}
+
+int
+host_sim_fault_set(const char *datadir, const char *op, long n, int errnum,
+    int every, struct jd_error *err)
+{
+	struct fault_arg a = { 0 };
+
+	if (op == NULL || (a.op = sim_op_canon(op)) == NULL)
+		return jd_error_set(err, JD_E_INVALID, "/op",
+		    "unknown operation \"%s\"", op != NULL ? op : "");
+	if (n < 1)
+		return jd_error_set(err, JD_E_INVALID, "/n",
+		    "the call number must be 1 or more");
+	if (errnum <= 0)
+		return jd_error_set(err, JD_E_INVALID, "/errno",
+		    "the errno must be positive");
+	a.n = n;
+	a.errnum = errnum;
+	a.every = every;
+	return sim_control(datadir, fault_set_fn, &a, err);
+}
+
+static int
+delay_set_fn(struct sim *s, void *arg, struct jd_error *err)
+{
+	struct fault_arg *a = arg;
+	json_t *d = json_object_get(s->st, "delays");
+
+	if (a->n == 0)
+		json_object_del(d, a->op);
+	else if (json_object_set_new(d, a->op, json_integer(a->n)) == -1)
+		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	s->dirty = 1;
+	return 0;
+}
+
+int
+host_sim_delay_set(const char *datadir, const char *op, long ms,
+    struct jd_error *err)
+{
+	struct fault_arg a = { 0 };
+
+	if (op == NULL || (a.op = sim_op_canon(op)) == NULL)
+		return jd_error_set(err, JD_E_INVALID, "/op",
+		    "unknown operation \"%s\"", op != NULL ? op : "");
+	if (ms < 0 || ms > 600000)
+		return jd_error_set(err, JD_E_INVALID, "/ms",
+		    "the delay must be 0 to 600000 milliseconds");
+	a.n = ms;
+	return sim_control(datadir, delay_set_fn, &a, err);
+}
+
+static int
+fault_clear_fn(struct sim *s, void *arg, struct jd_error *err)
+{
+	(void)arg;
+	if (json_object_set_new(s->st, "faults", json_array()) == -1 ||
+	    json_object_set_new(s->st, "delays", json_object()) == -1)
+		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	s->dirty = 1;
+	return 0;
+}
+
+int
+host_sim_fault_clear(const char *datadir, struct jd_error *err)
+{
+	return sim_control(datadir, fault_clear_fn, NULL, err);
+}
+
+static int
+linger_fn(struct sim *s, void *arg, struct jd_error *err)
+{
+	long *ms = arg;
+
+	if (json_object_set_new(s->st, "linger_ms", json_integer(*ms)) == -1)
+		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	s->dirty = 1;
+	return 0;
+}
+
+int
+host_sim_linger_set(const char *datadir, long ms, struct jd_error *err)
+{
+	if (ms < 0)
+		return jd_error_set(err, JD_E_INVALID, "/ms",
+		    "the linger time must not be negative");
+	return sim_control(datadir, linger_fn, &ms, err);
+}
+
+static int
+fault_show_fn(struct sim *s, void *arg, struct jd_error *err)
+{
+	struct fault_arg *a = arg;
+	struct buf b = { 0 };
+	json_t *f, *v;
+	const char *k, *en;
+	size_t i;
+	int bad = buf_puts(&b, "");
+
+	json_array_foreach(st_arr(s, "faults"), i, f) {
+		en = host_errno_name((int)json_integer_value(
+		    json_object_get(f, "errno")));
+		bad |= buf_printf(&b, "fault %s %lld %s%s (%lld calls so "
+		    "far)\n", json_string_value(json_object_get(f, "op")),
+		    (long long)json_integer_value(json_object_get(f, "n")),
+		    en != NULL ? en : "?",
+		    json_is_true(json_object_get(f, "every")) ? " --every" : "",
+		    (long long)json_integer_value(json_object_get(f,
+		    "count")));
+	}
+	json_object_foreach(json_object_get(s->st, "delays"), k, v)
+		bad |= buf_printf(&b, "delay %s %lld\n", k,
+		    (long long)json_integer_value(v));
+	if (bad) {
+		buf_free(&b);
+		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	}
+	a->text = buf_detach(&b, NULL);
+	return 0;
+}
+
+int
+host_sim_fault_show(const char *datadir, char **out, struct jd_error *err)
+{
+	struct fault_arg a = { 0 };
+
+	*out = NULL;
+	if (sim_control(datadir, fault_show_fn, &a, err) == -1)
+		return -1;
+	*out = a.text;
+	return 0;
+}
+
+static int
+journal_read_fn(struct sim *s, void *arg, struct jd_error *err)
+{
+	struct fault_arg *a = arg;
+	struct buf b = { 0 };
+	char chunk[4096];
+	ssize_t n;
+	int fd;
+
+	if (buf_puts(&b, "") == -1)
+		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	fd = open(s->journal_path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 && errno != ENOENT) {
+		buf_free(&b);
+		return jd_error_sys(err, JD_E_IO, errno, "open %s: %s",
+		    s->journal_path, strerror(errno));
+	}
+	while (fd != -1 && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || buf_append(&b, chunk, (size_t)n) == -1) {
+			close(fd);
+			buf_free(&b);
+			return jd_error_set(err, JD_E_IO, NULL,
+			    "cannot read %s", s->journal_path);
+		}
+	}
+	if (fd != -1)
+		close(fd);
+	a->text = buf_detach(&b, NULL);
+	return 0;
+}
+
+int
+host_sim_journal_read(const char *datadir, char **out, struct jd_error *err)
+{
+	struct fault_arg a = { 0 };
+
+	*out = NULL;
+	if (sim_control(datadir, journal_read_fn, &a, err) == -1)
+		return -1;
+	*out = a.text;
+	return 0;
+}
+
+static int
+journal_clear_fn(struct sim *s, void *arg, struct jd_error *err)
+{
+	int fd;
+
+	(void)arg;
+	fd = open(s->journal_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600);
+	if (fd == -1)
+		return jd_error_sys(err, JD_E_IO, errno, "open %s: %s",
+		    s->journal_path, strerror(errno));
+	close(fd);
+	return 0;
+}
+
+int
+host_sim_journal_clear(const char *datadir, struct jd_error *err)
+{
+	return sim_control(datadir, journal_clear_fn, NULL, err);
+}
