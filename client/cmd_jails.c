@@ -524,9 +524,11 @@ static void
 report(const struct ctl *ctl, const char *name, const char *what,
     const json_t *doc)
 {
-	if (ctl->output == CTL_OUT_JSON && doc != NULL)
-		output_json(stdout, doc);
-	else if (ctl->output == CTL_OUT_NAME)
+	if (ctl->output == CTL_OUT_JSON) {
+		/* Nothing to show for a jail that is gone. */
+		if (doc != NULL)
+			output_json(stdout, doc);
+	} else if (ctl->output == CTL_OUT_NAME)
 		printf("%s\n", name);
 	else
 		printf("%s %s\n", name, what);
@@ -583,7 +585,7 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	struct http_resp resp;
 	json_t *doc, *ips, *mounts, *params, *labels, *deps, *m;
 	const char *val, *name = NULL, *path = NULL, *v;
-	char *k, *body = NULL, *url = NULL;
+	char *k, *body = NULL, *url = NULL, label[160];
 	long wait_s = -1;
 	double started;
 	struct args a;
@@ -687,6 +689,7 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		xset(doc, "labels", json_incref(labels));
 
 	body = xdumps(doc, JSON_COMPACT);
+	snprintf(label, sizeof(label), "creating %s", name);
 	if (wait_s >= 0) {
 		struct buf b = { 0 };
 
@@ -697,7 +700,7 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	started = ctl_now();
 	rc = http_request(ctl, "POST", url != NULL ? url : "/v1/jails",
 	    "application/json", body, NULL, wait_s > 0 ? wait_s : 0,
-	    wait_s > 0 ? "creating" : NULL, &resp);
+	    wait_s > 0 ? label : NULL, &resp);
 	if (rc != CTL_EXIT_OK)
 		goto done;
 	if (resp.status != 201 && resp.status != 202) {
@@ -735,7 +738,7 @@ jail_put(struct ctl *ctl, const char *name, json_t *doc, const char *etag,
 	long long after;
 	const char *what;
 	double started;
-	char *path, *body;
+	char *path, *body, label[160];
 	int rc;
 
 	*status_out = 0;
@@ -750,9 +753,10 @@ jail_put(struct ctl *ctl, const char *name, json_t *doc, const char *etag,
 	}
 	path = ctl_jail_path(name, NULL, wait_s);
 	body = xdumps(doc, JSON_COMPACT);
+	snprintf(label, sizeof(label), "applying %s", name);
 	started = ctl_now();
 	rc = http_request(ctl, "PUT", path, "application/json", body, etag,
-	    wait_s > 0 ? wait_s : 0, wait_s > 0 ? name : NULL, &resp);
+	    wait_s > 0 ? wait_s : 0, wait_s > 0 ? label : NULL, &resp);
 	jd_free(path);
 	jd_free(body);
 	if (rc != CTL_EXIT_OK)
@@ -801,7 +805,7 @@ apply_parse(const char *file, const char *data, size_t len)
 {
 	json_error_t jerr;
 	json_t *docs, *v, *e;
-	size_t off = 0, i, nvals = 0, line = 1;
+	size_t off = 0, i, line = 1;
 
 	if ((docs = json_array()) == NULL)
 		ctl_oom();
@@ -824,7 +828,6 @@ apply_parse(const char *file, const char *data, size_t len)
 			if (data[off + i] == '\n')
 				line++;
 		off += (size_t)jerr.position;
-		nvals++;
 		if (json_is_array(v)) {
 			json_array_foreach(v, i, e)
 				xappend(docs, json_incref(e));
@@ -844,7 +847,6 @@ apply_parse(const char *file, const char *data, size_t len)
 			goto fail;
 		}
 	}
-	(void)nvals;
 	return docs;
 fail:
 	json_decref(docs);
@@ -863,7 +865,7 @@ cmd_apply(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	};
 	struct buf data = { 0 };
 	const char *val, *file = NULL;
-	json_t *docs = NULL, *doc, *results = NULL;
+	json_t *docs = NULL, *doc;
 	long wait_s = -1, st;
 	struct args a;
 	FILE *fp;
@@ -923,7 +925,6 @@ cmd_apply(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	}
 done:
 	json_decref(docs);
-	json_decref(results);
 	buf_free(&data);
 	return rc;
 }
@@ -994,7 +995,7 @@ cmd_edit(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	char *before = NULL, etag[128];
 	long long gen;
 	long status;
-	int rc, done, fd = -1, keep = 0;
+	int r, rc, done, fd = -1, keep = 0;
 	FILE *fp;
 
 	if ((rc = one_name(ctl, cmd, argc, argv, &name, NULL, &done)) != 0 ||
@@ -1024,14 +1025,20 @@ cmd_edit(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		goto done;
 	}
 	if (write(fd, before, strlen(before)) != (ssize_t)strlen(before) ||
-	    write(fd, "\n", 1) != 1 || close(fd) == -1) {
+	    write(fd, "\n", 1) != 1) {
 		fprintf(stderr, "jailctl edit: %s: %s\n", tmpl.data,
 		    strerror(errno));
-		fd = -1;
 		rc = CTL_EXIT_API;
 		goto done;
 	}
+	r = close(fd);
 	fd = -1;
+	if (r == -1) {
+		fprintf(stderr, "jailctl edit: %s: %s\n", tmpl.data,
+		    strerror(errno));
+		rc = CTL_EXIT_API;
+		goto done;
+	}
 	if (run_editor(tmpl.data) == -1) {
 		rc = CTL_EXIT_API;
 		goto done;
@@ -1073,13 +1080,13 @@ done:
 	if (keep)
 		fprintf(stderr, "jailctl edit: your edit is kept in %s\n",
 		    tmpl.data);
-	else if (tmpl.data != NULL && fd != -1)
+	if (fd != -1)
 		close(fd);
 	if (!keep && tmpl.data != NULL)
 		unlink(tmpl.data);
 	json_decref(desired);
 	json_decref(edited);
-	free(before);
+	jd_free(before);
 	buf_free(&tmpl);
 	buf_free(&after);
 	return rc;
@@ -1102,7 +1109,7 @@ cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	json_t *patch, *sub;
 	const char *val, *name = NULL, *v, *what;
 	long long before, after;
-	char *k = NULL, *path = NULL, *body = NULL;
+	char *k = NULL, *path = NULL, *body = NULL, label[160];
 	long wait_s = -1;
 	double started;
 	struct args a;
@@ -1179,8 +1186,9 @@ cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	path = ctl_jail_path(name, NULL, wait_s);
 	body = xdumps(patch, JSON_COMPACT);
 	started = ctl_now();
+	snprintf(label, sizeof(label), "updating %s", name);
 	rc = http_request(ctl, "PATCH", path, "application/merge-patch+json",
-	    body, NULL, wait_s > 0 ? wait_s : 0, wait_s > 0 ? name : NULL,
+	    body, NULL, wait_s > 0 ? wait_s : 0, wait_s > 0 ? label : NULL,
 	    &resp);
 	if (rc != CTL_EXIT_OK)
 		goto done;
@@ -1213,7 +1221,7 @@ cmd_rm(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	long wait_s = -1;
 	double started;
 	struct args a;
-	char *path;
+	char *path, label[160];
 	int r, i, n = 0, rc = CTL_EXIT_OK, one;
 
 	args_init(&a, cmd, argc, argv);
@@ -1235,9 +1243,10 @@ cmd_rm(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		if (r != ARGS_POS)
 			continue;
 		path = ctl_jail_path(val, NULL, wait_s);
+		snprintf(label, sizeof(label), "deleting %s", val);
 		started = ctl_now();
 		one = http_request(ctl, "DELETE", path, NULL, NULL, NULL,
-		    wait_s > 0 ? wait_s : 0, wait_s > 0 ? val : NULL, &resp);
+		    wait_s > 0 ? wait_s : 0, wait_s > 0 ? label : NULL, &resp);
 		jd_free(path);
 		if (one == CTL_EXIT_CONNECT)
 			return one;

@@ -213,12 +213,16 @@ ctl_usage(const struct ctl_cmd *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "jailctl %s: ", cmd->name);
+	fprintf(stderr, "jailctl%s%s: ", *cmd->name != '\0' ? " " : "",
+	    cmd->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: jailctl %s\n"
-	    "see 'jailctl %s --help'\n", cmd->usage, cmd->name);
+	fprintf(stderr, "\nusage: jailctl %s\n", cmd->usage);
+	if (*cmd->name != '\0')
+		fprintf(stderr, "see 'jailctl %s --help'\n", cmd->name);
+	else
+		fprintf(stderr, "see 'jailctl help'\n");
 	return CTL_EXIT_USAGE;
 }
 
