@@ -1,0 +1,76 @@
+/*
+ * handlers.h - the resource handlers the routing table points at, and the
+ * helpers they share.  Internal to api/.
+ */
+#ifndef JD_HANDLERS_H
+#define JD_HANDLERS_H
+
+#include "api.h"
+
+/* A handler gets the request, its path parameters ({name}, ...) and the
+ * response to fill. */
+typedef void (*api_handler_fn)(struct api_ctx *ctx,
+    const struct api_request *req, char *const *params,
+    struct api_response *resp);
+
+/* service.c */
+void	h_healthz(struct api_ctx *, const struct api_request *, char *const *,
+	    struct api_response *);
+void	h_readyz(struct api_ctx *, const struct api_request *, char *const *,
+	    struct api_response *);
+void	h_openapi(struct api_ctx *, const struct api_request *, char *const *,
+	    struct api_response *);
+void	h_events(struct api_ctx *, const struct api_request *, char *const *,
+	    struct api_response *);
+
+/* jails.c */
+void	h_jails_list(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jails_create(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_get(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_put(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_patch(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_delete(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_start(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_stop(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_restart(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+
+/* host.c */
+void	h_host(struct api_ctx *, const struct api_request *, char *const *,
+	    struct api_response *);
+void	h_host_prisons(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_host_adopt(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_host_params(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+
+/*
+ * Parse ?wait=S / Prefer: wait=S.  Returns the wait in milliseconds, -1
+ * when none was asked, or -2 after filling resp with a 400.
+ */
+int64_t	api_parse_wait(struct api_ctx *ctx, const struct api_request *req,
+	    struct api_response *resp);
+
+/*
+ * Refuse query parameters other than the NULL-terminated allowed list with
+ * a 400 naming each.  Returns 0 when all are known.
+ */
+int	api_check_query(const struct api_request *req,
+	    const char *const *allowed, struct api_response *resp);
+
+/* Parse an integer query parameter in [min, max]; -1 and adds to errs. */
+struct verrs;
+int	api_query_int(const struct api_request *req, const char *key,
+	    long long min, long long max, long long dflt, long long *out,
+	    struct verrs *errs);
+
+#endif

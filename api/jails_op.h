@@ -1,0 +1,31 @@
+/*
+ * jails_op.h - what other api/ files need from jails.c.  Internal to api/.
+ */
+#ifndef JD_JAILS_OP_H
+#define JD_JAILS_OP_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "api.h"
+
+/*
+ * Whether a jail row (its recorded jid and phase) owns the live prison
+ * with jid prison_jid: the row recorded that jid, or the row was in the
+ * middle of creating it (phase "creating", written before the host call,
+ * so a jaild killed mid-create recognises its own prison on restart).
+ */
+int	jail_owns_prison(int64_t row_jid, const char *row_phase,
+	    int64_t prison_jid);
+
+/*
+ * Queue the creation of a managed jail named name from doc (stolen), the
+ * desired part read from a live prison with jid: POST /v1/host/prisons/
+ * {name}/adopt.
+ */
+void	jails_submit_adopt(struct api_ctx *ctx, const struct api_request *req,
+	    struct api_response *resp, const char *name, json_t *doc,
+	    int64_t jid);
+
+#endif
