@@ -1,0 +1,72 @@
+# jaild - the two commands of the README do all the set-up:
+#   make run    install what is missing (as root), build, start jaild
+#   make test   the same set-up, then every test on a normal and an
+#               ASan+UBSan build
+# Other targets: build, install, bench, fuzz, lint, clean.
+
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+# Debian 12 packages the build and the tests need.
+PKGS     = build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev \
+           libsqlite3-dev libssl-dev libcurl4-openssl-dev curl python3
+PKGS_JS  = nodejs npm
+PKGS_FUZZ = clang libclang-rt-dev
+PKGS_BENCH = wrk
+SUDO     =
+
+.PHONY: all deps deps-js build build-asan run test install bench fuzz lint clean
+
+all: build
+
+# Install what is missing with apt-get when root; otherwise print the line.
+deps:
+	@missing=""; \
+	for p in $(PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if ! command -v npm >/dev/null 2>&1; then missing="$$missing $(PKGS_JS)"; fi; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "missing packages; run as root:"; \
+			echo "  apt-get install -y$$missing"; \
+			exit 1; \
+		fi; \
+	fi
+
+# The spec tools (spectral, prism), pinned in tests/package-lock.json.
+deps-js: deps tests/node_modules/.installed
+tests/node_modules/.installed: tests/package.json tests/package-lock.json
+	cd tests && SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+build: deps
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build -j$(JOBS)
+
+build-asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DJD_SANITIZE=ON >/dev/null
+	cmake --build build-asan -j$(JOBS)
+
+# Foreground, embedded defaults: TCP 127.0.0.1:8080, unix socket
+# ./var/jaild.sock, data in ./var, the simulated host on Linux.
+run: build
+	mkdir -p var
+	exec ./build/jaild --data-dir ./var --listen 127.0.0.1:8080
+
+test: build build-asan deps-js
+	cd build && ctest --output-on-failure -j$(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j$(JOBS)
+
+install: build
+	cmake --install build
+
+lint: deps-js
+	tests/node_modules/.bin/spectral lint --fail-severity=warn \
+		--ruleset .spectral.yaml openapi/openapi.yaml
+
+clean:
+	rm -rf build build-asan build-fuzz
