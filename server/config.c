@@ -37,6 +37,7 @@ static const struct opt {
 	{ I(max_wait_s, OT_INT, 0, 86400) },
 	{ S(devfs_rulesets) },
 	{ I(debug, OT_BOOL, 0, 1) },
+	{ I(db_max_pages, OT_LONG, 0, 1L << 40) },
 #undef S
 #undef I
 };

@@ -32,6 +32,7 @@ struct config {
 	int	max_wait_s;
 	char	devfs_rulesets[256];		/* "4" or "4,5" */
 	int	debug;
+	long	db_max_pages;			/* 0: unlimited (tests: disk full) */
 	char	file[CONFIG_STR_MAX];		/* where it came from, or "" */
 };
 

@@ -210,6 +210,15 @@ main(int argc, char **argv)
 	    db_migrate(wdb, &err) == -1 ||
 	    db_integrity_check(wdb, &err) == -1)
 		fatalx("database %s: %s", srv->db_path, err.message);
+	if (srv->cfg.db_max_pages > 0) {
+		/* A ceiling on the file's size: how the tests make the disk
+		 * "full" without filling one. */
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %ld",
+		    srv->cfg.db_max_pages);
+		if (db_exec(wdb, sql, &err) == -1)
+			fatalx("database: %s", err.message);
+	}
 	if (store_idem_purge(wdb, 24 * 3600, &err) == -1)
 		log_warnx("purge idempotency keys: %s", err.message);
 
