@@ -535,15 +535,11 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 				goto done;
 			break;
 		}
-		r = run_replace(op, db, &cur, spec, "updated", resp);
+		r = run_replace(op, db, &cur, spec, "changed", resp);
 		if (r == -1)
 			goto done;
 		if (r == 1 && jail_row_copy(&op->row, &cur) == 0)
 			op->have_row = 1;
-		else if (r == 0)
-			op->wait_ms = op->wait_ms;	/* unchanged */
-		if (r == 0 && jail_row_copy(&op->row, &cur) == 0)
-			op->have_row = 0;
 		break;
 	case OP_PATCH:
 		curspec = json_loads(cur.spec, 0, NULL);
@@ -555,7 +551,7 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 		}
 		if ((spec = decode_in_txn(op, merged, cur.spec, resp)) == NULL)
 			goto done;
-		r = run_replace(op, db, &cur, spec, "updated", resp);
+		r = run_replace(op, db, &cur, spec, "changed", resp);
 		if (r == -1)
 			goto done;
 		if (r == 1 && jail_row_copy(&op->row, &cur) == 0)
@@ -611,21 +607,26 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 		    "start_requested" : "restart_requested", resp);
 		if (r == -1)
 			goto done;
-		if (op->kind == OP_RESTART) {
+		if (op->kind == OP_RESTART || (op->kind == OP_START &&
+		    r == 0 && strcmp(cur.phase, "failed") == 0)) {
 			/* A restart is a new generation even when the state
-			 * was already running. */
+			 * was already running; so is starting a failed jail,
+			 * which retries at once instead of after its
+			 * backoff. */
 			if (r == 0) {
 				cur.generation++;
 				if (store_next_rv(db, &cur.resource_version,
 				    &err) == -1 ||
 				    store_event_add(db, cur.name,
-				    "restart_requested", NULL, cur.generation,
+				    op->kind == OP_RESTART ? "restart_requested" :
+				    "start_requested", NULL, cur.generation,
 				    &err) == -1) {
 					error_in_op(resp, op, &err);
 					goto done;
 				}
 			}
-			cur.restart_generation = cur.generation;
+			if (op->kind == OP_RESTART)
+				cur.restart_generation = cur.generation;
 			if (store_jail_put(db, &cur, 0, &err) == -1) {
 				error_in_op(resp, op, &err);
 				goto done;
@@ -635,26 +636,16 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 		if (r == 1 && jail_row_copy(&op->row, &cur) == 0)
 			op->have_row = 1;
 		body_from_row(resp, 202, &cur);
-		if (r == 0) {
-			/* Already in that state: wait for the current one. */
-			if (jail_row_copy(&op->row, &cur) == 0)
-				op->have_row = 0;
-		}
 		break;
 	}
 	if (op->idem_key != NULL && run_idem_store(op, db, resp) == -1)
 		goto done;
 	rc = 0;
-	if (op->wait_ms >= 0 && resp->status < 300) {
-		if (!op->have_row && op->row.name == NULL &&
-		    op->kind != OP_DELETE)
-			jail_row_copy(&op->row, &cur);
+	if (op->wait_ms >= 0 && resp->status < 300 && resp->status != 204) {
 		want_wait(op, resp, op->kind == OP_DELETE);
-		if (op->kind != OP_DELETE)
-			resp->wait_generation = op->row.generation ?
-			    op->row.generation : cur.generation;
-		if (resp->status == 204)
-			resp->defer = API_DEFER_NONE;
+		/* Unchanged documents wait for the generation they have. */
+		resp->wait_generation = op->have_row ? op->row.generation :
+		    cur.generation;
 	}
 done:
 	json_decref(spec);
