@@ -3,6 +3,10 @@
  * struct host_ops, and the small owned-struct helpers every backend and
  * caller shares (parameter lists, _free functions, errno names).
  */
+#ifdef __FreeBSD__
+#undef _POSIX_C_SOURCE	/* the build defines it; it hides getgrouplist */
+#endif
+
 #include <sys/types.h>
 #include <sys/wait.h>
 
