@@ -37,6 +37,8 @@
 
 #define BACKOFF_MIN_MS	1000
 #define BACKOFF_MAX_MS	60000
+#define NEEDS_RESTART_MSG "a create-only setting changed; restart the jail " \
+	"to apply it (restart_policy is manual)"
 
 struct backoff {
 	char		 name[64];
@@ -340,6 +342,8 @@ struct jail_work {
 	char			 spec_err[JD_ERR_MSG_MAX];
 	struct prison_spec	 old;		/* what the prison came from */
 	int			 old_ok;
+	int			 live_path;	/* spec uses the running path */
+	char			*desired_path;
 	const struct host_prison *prison;	/* live, by name */
 	int			 owned;
 	int			 done;		/* settled this pass */
@@ -386,6 +390,7 @@ pass_free(struct pass *p)
 			prison_spec_free(&p->w[i].spec);
 		if (p->w[i].old_ok)
 			prison_spec_free(&p->w[i].old);
+		jd_free(p->w[i].desired_path);
 	}
 	jd_free(p->w);
 	host_prison_list_free(&p->prisons);
@@ -547,6 +552,66 @@ dependents_running(struct pass *p, struct jail_work *w)
 	return 0;
 }
 
+/* The document's path differs from the running prison's, and only a
+ * manual restart will apply it. */
+static int
+path_pending(const struct jail_work *w)
+{
+	return w->prison != NULL && w->prison->path != NULL &&
+	    !w->spec.restart_auto && !w->live_path &&
+	    w->row.restart_generation <= w->row.observed_generation &&
+	    strcmp(w->prison->path, w->spec.path) != 0;
+}
+
+/* Rebuild w->spec with the running prison's path (see check_running). */
+static int
+live_spec(struct jail_work *w)
+{
+	struct prison_spec ls;
+	struct jd_error err;
+	json_t *doc;
+	int rc;
+
+	doc = json_deep_copy(w->spec_json);
+	if (doc == NULL)
+		return -1;
+	json_object_set_new(doc, "path", json_string(w->prison->path));
+	rc = prison_spec_from_json(doc, &ls, &err);
+	json_decref(doc);
+	if (rc == -1)
+		return -1;
+	w->desired_path = jd_strdup(w->spec.path);
+	if (w->desired_path == NULL) {
+		prison_spec_free(&ls);
+		return -1;
+	}
+	prison_spec_free(&w->spec);
+	w->spec = ls;
+	w->live_path = 1;
+	return 0;
+}
+
+static int
+drift_add_path(struct prison_drift_list *d, const struct jail_work *w)
+{
+	struct prison_drift *nv;
+
+	if (d->n == d->cap) {
+		nv = jd_realloc(d->v, (d->cap ? d->cap * 2 : 4) * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		d->v = nv;
+		d->cap = d->cap ? d->cap * 2 : 4;
+	}
+	memset(&d->v[d->n], 0, sizeof(d->v[0]));
+	snprintf(d->v[d->n].field, sizeof(d->v[0].field), "/path");
+	d->v[d->n].desired = json_string(w->desired_path);
+	d->v[d->n].observed = json_string(w->prison->path);
+	d->v[d->n].needs_restart = 1;
+	d->n++;
+	return 0;
+}
+
 /* Handle one running, owned jail that should keep running. */
 static void
 check_running(struct reconciler *r, struct pass *p, struct jail_work *w)
@@ -561,9 +626,20 @@ check_running(struct reconciler *r, struct pass *p, struct jail_work *w)
 	int jid = w->prison->jid;
 
 	jd_error_clear(&err);
+	/*
+	 * A new path waiting for a manual restart: compare (and repair)
+	 * against the running path, so mounts are looked for where the
+	 * prison really is, and report the path itself as needs_restart.
+	 */
+	if (path_pending(w) && live_spec(w) == -1)
+		return;
 	if (prison_diff(&w->spec, w->prison, &p->mounts, &p->addrs, &d,
 	    &err) == -1)
 		return;
+	if (w->live_path && drift_add_path(&d, w) == -1) {
+		prison_drift_list_free(&d);
+		return;
+	}
 	if (restart_wanted || (prison_drift_needs_restart(&d) &&
 	    w->spec.restart_auto)) {
 		if (!backoff_allows(r, w->row.name, w->row.generation))
@@ -605,16 +681,16 @@ check_running(struct reconciler *r, struct pass *p, struct jail_work *w)
 			log_info("jail %s: %s", w->row.name, msg);
 			dt = drift_text(&d, 1);
 			set_status_full(r, w->row.name, w->row.generation,
-			    "running", jid, NULL, dt, spec_changed ?
-			    "updated" : "drift_repaired", msg, 0, 1,
-			    w->row.spec);
+			    "running", jid, prison_drift_needs_restart(&d) ?
+			    NEEDS_RESTART_MSG : NULL, dt, spec_changed ?
+			    "updated" : "drift_repaired", msg, 0,
+			    !w->live_path, w->row.spec);
 			goto done;
 		}
 	}
 	dt = drift_text(&d, 1);
 	set_status_w(r, &w->row, w->row.generation, "running", jid,
-	    prison_drift_needs_restart(&d) ? "a create-only setting changed; "
-	    "restart the jail to apply it (restart_policy is manual)" : NULL,
+	    prison_drift_needs_restart(&d) ? NEEDS_RESTART_MSG : NULL,
 	    dt, spec_changed && d.n == 0 ? "updated" : NULL, NULL);
 done:
 	jd_free(dt);
