@@ -806,8 +806,14 @@ params_normalize(const struct host_params *in, int update, json_t *norm,
 				def = catalog_lookup(pos);
 				if (def != NULL && def->type == PARAM_BOOL &&
 				    !(def->flags & PARAM_F_READONLY)) {
+					/* libjail: noX=v sets X to !v, and
+					   "" reads as false */
+					if (value_canon(def, value, val,
+					    sizeof(val), err) == -1)
+						return -1;
 					if (json_object_set_new(norm, def->name,
-					    json_string("false")) == -1)
+					    json_string(strcmp(val, "true") ==
+					    0 ? "false" : "true")) == -1)
 						return host_error(err, ENOMEM,
 						    NULL);
 					continue;

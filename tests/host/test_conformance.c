@@ -156,7 +156,8 @@ test_update(void)
 	CHECK(update1(pname(0, "a"), "securelevel", "1", &err) == 0);
 	CHECK(update1(pname(0, "a"), "host.hostname", "b.example.org",
 	    &err) == 0);
-	CHECK(update1(pname(0, "a"), "allow.nomount", NULL, &err) == 0);
+	CHECK(update1(pname(0, "a"), "allow.mount", "true", &err) == 0);
+	CHECK(update1(pname(0, "a"), "allow.nomount", "true", &err) == 0);
 	CHECK(host_prison_get(h, pname(0, "a"), 0, &p, &err) == 0);
 	CHECK_STR(host_params_get(&p.params, "securelevel"), "1");
 	CHECK_STR(host_params_get(&p.params, "allow.mount"), "false");
