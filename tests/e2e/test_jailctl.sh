@@ -398,8 +398,10 @@ expect_out "backend:" "host shows the backend"
 run host -o json
 expect_json 'd["backend"] == "sim" and "counts" in d and d["counts"]["jails"] >= 6' \
     "host -o json"
-run start web1 --wait=30
-expect_rc 0 "start web1"
+# web1 depends on db1: both must come up.
+run start db1 web1 --wait=30
+expect_rc 0 "start a jail and its dependency"
+expect_out_line "web1 running" "web1 runs once db1 does"
 run host prisons
 expect_rc 0 "host prisons"
 if head -1 "$T/out" | grep -q "^NAME  *JID  *MANAGED"; then ok "host prisons header"
@@ -418,6 +420,12 @@ else
 	RC=$?; cp "$T/sim.out" "$T/err"; : >"$T/out"
 	not_ok "jaild-sim created an unmanaged prison"
 fi
+# jaild sees a prison made by hand at its next resync (every 5 s).
+for _ in $(seq 1 40); do
+	run host prisons -o name
+	grep -qx legacy1 "$T/out" && break
+	sleep 0.5
+done
 run host prisons -o json
 expect_json 'any(p["name"] == "legacy1" and p["managed"] is False for p in d)' \
     "host prisons shows the unmanaged prison"
