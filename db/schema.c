@@ -70,6 +70,28 @@ static const char *const migrations[] = {
 	"  location TEXT,"
 	"  created INTEGER NOT NULL);"
 	"CREATE INDEX idempotency_created ON idempotency(created);",
+
+	/* 2: API tokens (secrets stored as SHA-256) and the audit log */
+	"CREATE TABLE tokens ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  scope TEXT NOT NULL CHECK (scope IN ('read','write','admin')),"
+	"  jails TEXT,"				/* JSON array or NULL */
+	"  hash BLOB NOT NULL UNIQUE,"
+	"  expires_at TEXT,"
+	"  created_at TEXT NOT NULL,"
+	"  last_used_at TEXT);"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time TEXT NOT NULL,"
+	"  principal TEXT NOT NULL,"
+	"  client_addr TEXT NOT NULL,"
+	"  request_id TEXT NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  resource TEXT NOT NULL,"
+	"  generation_before INTEGER,"
+	"  generation_after INTEGER);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
