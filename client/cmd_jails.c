@@ -162,59 +162,56 @@ cmd_ls(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	const char *val, *eq, *cursor;
 	char *e, *k, *end;
 	long limit = LS_PAGE_DEFAULT;
+	struct args a;
 	int r, rc = CTL_EXIT_OK;
 
-	{
-		struct args a;
-
-		args_init(&a, cmd, argc, argv);
-		while ((r = args_next(&a, opts, ctl, &val)) != ARGS_END) {
-			switch (r) {
-			case ARGS_ERR:
-				rc = CTL_EXIT_USAGE;
+	args_init(&a, cmd, argc, argv);
+	while ((r = args_next(&a, opts, ctl, &val)) != ARGS_END) {
+		switch (r) {
+		case ARGS_ERR:
+			rc = CTL_EXIT_USAGE;
+			goto done;
+		case ARGS_HELP:
+			goto done;
+		case ARGS_POS:
+			rc = ctl_usage(cmd, "unexpected argument '%s'",
+			    val);
+			goto done;
+		case O_STATE:
+		case O_PHASE:
+			e = http_escape(val);
+			xbuf_printf_check(buf_printf(&q, "&%s=%s",
+			    r == O_STATE ? "state" : "phase", e));
+			jd_free(e);
+			break;
+		case O_LABEL:
+			if ((eq = strchr(val, '=')) == NULL ||
+			    eq == val) {
+				rc = ctl_usage(cmd, "--label wants "
+				    "KEY=VALUE, not '%s'", val);
 				goto done;
-			case ARGS_HELP:
-				goto done;
-			case ARGS_POS:
-				rc = ctl_usage(cmd, "unexpected argument '%s'",
+			}
+			if ((k = jd_strndup(val, eq - val)) == NULL)
+				ctl_oom();
+			e = http_escape(k);
+			jd_free(k);
+			xbuf_printf_check(buf_printf(&q, "&label=%s=",
+			    e));
+			jd_free(e);
+			e = http_escape(eq + 1);
+			xbuf_printf_check(buf_puts(&q, e));
+			jd_free(e);
+			break;
+		case O_LIMIT:
+			limit = strtol(val, &end, 10);
+			if (*val == '\0' || *end != '\0' || limit < 1 ||
+			    limit > LS_PAGE_MAX) {
+				rc = ctl_usage(cmd, "--limit wants "
+				    "1..%d, not '%s'", LS_PAGE_MAX,
 				    val);
 				goto done;
-			case O_STATE:
-			case O_PHASE:
-				e = http_escape(val);
-				xbuf_printf_check(buf_printf(&q, "&%s=%s",
-				    r == O_STATE ? "state" : "phase", e));
-				jd_free(e);
-				break;
-			case O_LABEL:
-				if ((eq = strchr(val, '=')) == NULL ||
-				    eq == val) {
-					rc = ctl_usage(cmd, "--label wants "
-					    "KEY=VALUE, not '%s'", val);
-					goto done;
-				}
-				if ((k = jd_strndup(val, eq - val)) == NULL)
-					ctl_oom();
-				e = http_escape(k);
-				jd_free(k);
-				xbuf_printf_check(buf_printf(&q, "&label=%s=",
-				    e));
-				jd_free(e);
-				e = http_escape(eq + 1);
-				xbuf_printf_check(buf_puts(&q, e));
-				jd_free(e);
-				break;
-			case O_LIMIT:
-				limit = strtol(val, &end, 10);
-				if (*val == '\0' || *end != '\0' || limit < 1 ||
-				    limit > LS_PAGE_MAX) {
-					rc = ctl_usage(cmd, "--limit wants "
-					    "1..%d, not '%s'", LS_PAGE_MAX,
-					    val);
-					goto done;
-				}
-				break;
 			}
+			break;
 		}
 	}
 
@@ -726,8 +723,9 @@ done:
 /*
  * PUT one document, saying created / configured / unchanged.  etag (may be
  * NULL) is sent as If-Match.  before is the generation before the write,
- * -1 for none (it is new), or JAIL_PUT_FETCH to GET it first.  *status_out gets the HTTP status (412 is for
- * edit to explain).  Returns an exit status.
+ * -1 for none (it is new), or JAIL_PUT_FETCH to GET it first.
+ * *status_out gets the HTTP status (412 is for edit to explain).
+ * Returns an exit status.
  */
 static int
 jail_put(struct ctl *ctl, const char *name, json_t *doc, const char *etag,

@@ -80,7 +80,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "Examples:\n"
 	  "  jailctl create web1 --path /usr/local/jails/web1 \\\n"
 	  "      --hostname web1.example.org --ip 'em0|10.0.0.5/24' \\\n"
-	  "      --mount devfs::/dev --mount nullfs:/usr/local/jails/base:/basejail:ro \\\n"
+	  "      --mount devfs::/dev \\\n"
+	  "      --mount nullfs:/usr/local/jails/base:/basejail:ro \\\n"
 	  "      --param securelevel=3 --label env=prod --start --wait\n" },
 	{ "apply", cmd_apply, "apply -f FILE|- [--wait[=S]]",
 	  "create or replace jails from JSON documents",
@@ -93,7 +94,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  --wait[=S]          wait up to S seconds (60) for each to settle\n\n"
 	  "Examples:\n"
 	  "  jailctl apply -f jails.json\n"
-	  "  jailctl get web1 | sed 's/\"stopped\"/\"running\"/' | jailctl apply -f -\n" },
+	  "  jailctl get web1 | sed 's/\"stopped\"/\"running\"/' |\n"
+	  "      jailctl apply -f -\n" },
 	{ "edit", cmd_edit, "edit NAME",
 	  "edit a jail's document in $EDITOR",
 	  "Open the jail's desired part in $EDITOR (default vi), then PUT it\n"
