@@ -31,6 +31,30 @@ enum http_method {
 	HM_OTHER = 0x80,
 };
 
+/* What a principal may do: read < write < admin. */
+enum api_scope {
+	SCOPE_NONE = 0,
+	SCOPE_READ = 1,
+	SCOPE_WRITE = 2,
+	SCOPE_ADMIN = 3,
+};
+
+/*
+ * Who is asking: filled by server/auth.c from the unix socket's peer
+ * credentials or a Bearer token.  jails, when not NULL, limits the
+ * principal to those jails (delegation): other jails are 404 to it.
+ */
+struct api_principal {
+	enum api_scope	 scope;		/* SCOPE_NONE: no credential */
+	char		 id[64];	/* "uid:0", "token:ID", "anonymous" */
+	char		**jails;	/* NULL-terminated, or NULL for all */
+};
+
+/* Whether p may see jail name (delegation). */
+int	api_principal_sees(const struct api_principal *p, const char *name);
+/* "read", "write", "admin" */
+const char *api_scope_name(enum api_scope s);
+
 struct api_kv {
 	char	*key;
 	char	*value;
@@ -49,6 +73,9 @@ struct api_request {
 	const char	*prefer;
 	const char	*request_id;	/* always set by the server */
 	const char	*client_addr;
+	/* server/ always sets it; NULL means an internal caller with admin
+	 * rights (unit tests) */
+	const struct api_principal *principal;
 	const char	*body;		/* NULL when none */
 	size_t		 body_len;
 };
@@ -141,6 +168,12 @@ struct api_ctx {
 	void	*prison_doc_arg;
 	int	(*ready)(void *arg);	/* 1 when /readyz is green */
 	void	*ready_arg;
+	/* after a committed change to tokens: reload them */
+	void	(*tokens_changed)(void *arg);
+	void	*tokens_arg;
+	/* TLS identity shown by /v1/host ("" when none) */
+	const char	*tls_fingerprint;
+	const char	*tls_pin;
 	const char	*backend_name;
 	const unsigned char *spec;	/* openapi.yaml */
 	size_t		 spec_len;
@@ -148,6 +181,13 @@ struct api_ctx {
 
 /* Handle one request.  resp is zeroed by the caller. */
 void	api_handle(struct api_ctx *ctx, const struct api_request *req,
+	    struct api_response *resp);
+
+/*
+ * OPTIONS (and CORS preflight): 204 with the Allow header listing the
+ * methods the path takes, or 404.  Needs no credential.
+ */
+void	api_options(struct api_ctx *ctx, const struct api_request *req,
 	    struct api_response *resp);
 
 /*

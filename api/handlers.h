@@ -53,6 +53,16 @@ void	h_host_adopt(struct api_ctx *, const struct api_request *,
 void	h_host_params(struct api_ctx *, const struct api_request *,
 	    char *const *, struct api_response *);
 
+/* tokens.c */
+void	h_tokens_list(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_tokens_create(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_token_delete(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_audit(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+
 /*
  * Parse ?wait=S / Prefer: wait=S.  Returns the wait in milliseconds, -1
  * when none was asked, or -2 after filling resp with a 400.

@@ -73,6 +73,11 @@ h_host(struct api_ctx *ctx, const struct api_request *req,
 	    "prisons", (json_int_t)nprisons,
 	    "unmanaged", (json_int_t)unmanaged);
 	json_decref(s);
+	if (out != NULL)
+		json_object_set_new(out, "tls", ctx->tls_fingerprint &&
+		    ctx->tls_fingerprint[0] ? json_pack("{s:s, s:s}",
+		    "fingerprint_sha256", ctx->tls_fingerprint, "pin",
+		    ctx->tls_pin) : json_null());
 	api_json_body(resp, 200, out);
 }
 

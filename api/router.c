@@ -16,26 +16,31 @@ struct route {
 	unsigned	 methods;
 	const char	*pattern;
 	api_handler_fn	 fn;
+	enum api_scope	 scope;		/* the least scope it needs */
 };
 
 static const struct route routes[] = {
-	{ HM_GET,	"/healthz",			h_healthz },
-	{ HM_GET,	"/readyz",			h_readyz },
-	{ HM_GET,	"/openapi.yaml",		h_openapi },
-	{ HM_GET,	"/v1/jails",			h_jails_list },
-	{ HM_POST,	"/v1/jails",			h_jails_create },
-	{ HM_GET,	"/v1/jails/{name}",		h_jail_get },
-	{ HM_PUT,	"/v1/jails/{name}",		h_jail_put },
-	{ HM_PATCH,	"/v1/jails/{name}",		h_jail_patch },
-	{ HM_DELETE,	"/v1/jails/{name}",		h_jail_delete },
-	{ HM_POST,	"/v1/jails/{name}/start",	h_jail_start },
-	{ HM_POST,	"/v1/jails/{name}/stop",	h_jail_stop },
-	{ HM_POST,	"/v1/jails/{name}/restart",	h_jail_restart },
-	{ HM_GET,	"/v1/host",			h_host },
-	{ HM_GET,	"/v1/host/prisons",		h_host_prisons },
-	{ HM_POST,	"/v1/host/prisons/{name}/adopt", h_host_adopt },
-	{ HM_GET,	"/v1/host/params",		h_host_params },
-	{ HM_GET,	"/v1/events",			h_events },
+	{ HM_GET,	"/healthz",		h_healthz,	SCOPE_NONE },
+	{ HM_GET,	"/readyz",		h_readyz,	SCOPE_NONE },
+	{ HM_GET,	"/openapi.yaml",	h_openapi,	SCOPE_NONE },
+	{ HM_GET,	"/v1/jails",		h_jails_list,	SCOPE_READ },
+	{ HM_POST,	"/v1/jails",		h_jails_create,	SCOPE_WRITE },
+	{ HM_GET,	"/v1/jails/{name}",	h_jail_get,	SCOPE_READ },
+	{ HM_PUT,	"/v1/jails/{name}",	h_jail_put,	SCOPE_WRITE },
+	{ HM_PATCH,	"/v1/jails/{name}",	h_jail_patch,	SCOPE_WRITE },
+	{ HM_DELETE,	"/v1/jails/{name}",	h_jail_delete,	SCOPE_WRITE },
+	{ HM_POST,	"/v1/jails/{name}/start", h_jail_start,	SCOPE_WRITE },
+	{ HM_POST,	"/v1/jails/{name}/stop", h_jail_stop,	SCOPE_WRITE },
+	{ HM_POST,	"/v1/jails/{name}/restart", h_jail_restart, SCOPE_WRITE },
+	{ HM_GET,	"/v1/host",		h_host,		SCOPE_READ },
+	{ HM_GET,	"/v1/host/prisons",	h_host_prisons,	SCOPE_READ },
+	{ HM_POST,	"/v1/host/prisons/{name}/adopt", h_host_adopt, SCOPE_ADMIN },
+	{ HM_GET,	"/v1/host/params",	h_host_params,	SCOPE_READ },
+	{ HM_GET,	"/v1/events",		h_events,	SCOPE_READ },
+	{ HM_GET,	"/v1/tokens",		h_tokens_list,	SCOPE_ADMIN },
+	{ HM_POST,	"/v1/tokens",		h_tokens_create, SCOPE_ADMIN },
+	{ HM_DELETE,	"/v1/tokens/{id}",	h_token_delete,	SCOPE_ADMIN },
+	{ HM_GET,	"/v1/audit",		h_audit,	SCOPE_ADMIN },
 };
 
 #define MAX_PARAMS	4
@@ -89,13 +94,97 @@ method_name(unsigned m)
 	}
 }
 
+const char *
+api_scope_name(enum api_scope s)
+{
+	switch (s) {
+	case SCOPE_READ: return "read";
+	case SCOPE_WRITE: return "write";
+	case SCOPE_ADMIN: return "admin";
+	default: return "none";
+	}
+}
+
+int
+api_principal_sees(const struct api_principal *p, const char *name)
+{
+	char **j;
+
+	if (p == NULL || p->jails == NULL)
+		return 1;
+	for (j = p->jails; *j != NULL; j++)
+		if (strcmp(*j, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * No credential is a 401 (the server has already refused bad ones); too
+ * little scope is a 403 that says what is needed.
+ */
+static int
+scope_ok(const struct api_request *req, enum api_scope need,
+    struct api_response *resp)
+{
+	const struct api_principal *p = req->principal;
+	char d[128];
+
+	if (need == SCOPE_NONE || p == NULL || p->scope >= need)
+		return 1;
+	if (p->scope == SCOPE_NONE) {
+		problem_set(resp, req, JD_E_UNAUTHORIZED, "this request needs "
+		    "a credential: send Authorization: Bearer TOKEN", NULL);
+		return 0;
+	}
+	snprintf(d, sizeof(d), "this request needs the %s scope; the "
+	    "credential has %s", api_scope_name(need),
+	    api_scope_name(p->scope));
+	problem_set(resp, req, JD_E_FORBIDDEN, d, NULL);
+	return 0;
+}
+
+static void
+allow_list(unsigned allowed, char *out, size_t outsz)
+{
+	unsigned bit;
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (bit = HM_GET; bit <= HM_DELETE; bit <<= 1)
+		if (allowed & bit)
+			n += (size_t)snprintf(out + n, n < outsz ? outsz - n :
+			    0, "%s%s", n ? ", " : "", method_name(bit));
+}
+
+void
+api_options(struct api_ctx *ctx, const struct api_request *req,
+    struct api_response *resp)
+{
+	char caps[MAX_PARAMS][MAX_SEG];
+	unsigned allowed = 0;
+	size_t i;
+	int ncaps;
+
+	(void)ctx;
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (match(routes[i].pattern, req->path, caps, &ncaps))
+			allowed |= routes[i].methods;
+	if (allowed == 0) {
+		problem_set(resp, req, JD_E_NOTFOUND, "no such resource",
+		    NULL);
+		return;
+	}
+	allow_list(allowed, resp->allow, sizeof(resp->allow));
+	resp->status = 204;
+}
+
 void
 api_handle(struct api_ctx *ctx, const struct api_request *req,
     struct api_response *resp)
 {
 	char caps[MAX_PARAMS][MAX_SEG], *params[MAX_PARAMS + 1];
-	unsigned allowed = 0, bit;
-	size_t i, n;
+	unsigned allowed = 0;
+	size_t i;
 	int ncaps, j;
 
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -105,6 +194,8 @@ api_handle(struct api_ctx *ctx, const struct api_request *req,
 			allowed |= routes[i].methods;
 			continue;
 		}
+		if (!scope_ok(req, routes[i].scope, resp))
+			return;
 		for (j = 0; j < ncaps; j++)
 			params[j] = caps[j];
 		params[ncaps] = NULL;
@@ -116,12 +207,7 @@ api_handle(struct api_ctx *ctx, const struct api_request *req,
 		    NULL);
 		return;
 	}
-	n = 0;
-	for (bit = HM_GET; bit <= HM_DELETE; bit <<= 1)
-		if (allowed & bit)
-			n += (size_t)snprintf(resp->allow + n,
-			    sizeof(resp->allow) - n, "%s%s", n ? ", " : "",
-			    method_name(bit));
+	allow_list(allowed, resp->allow, sizeof(resp->allow));
 	problem_set(resp, req, JD_E_METHOD, "this resource does not take "
 	    "that method; see the Allow header", NULL);
 }

@@ -38,6 +38,12 @@ static const struct opt {
 	{ S(devfs_rulesets) },
 	{ I(debug, OT_BOOL, 0, 1) },
 	{ I(db_max_pages, OT_LONG, 0, 1L << 40) },
+	{ S(tls) },
+	{ S(tls_key) },
+	{ S(tls_cert) },
+	{ I(insecure_tcp, OT_BOOL, 0, 1) },
+	{ S(cors_origins) },
+	{ I(request_timeout_s, OT_INT, 1, 86400) },
 #undef S
 #undef I
 };
@@ -71,6 +77,43 @@ config_defaults(struct config *c)
 	c->idle_timeout_s = 60;
 	c->max_wait_s = 3600;
 	snprintf(c->devfs_rulesets, sizeof(c->devfs_rulesets), "4");
+	snprintf(c->tls, sizeof(c->tls), "auto");
+	c->request_timeout_s = 30;
+}
+
+int
+config_listen_is_loopback(const struct config *c)
+{
+	return strncmp(c->listen, "127.", 4) == 0 ||
+	    strncmp(c->listen, "[::1]:", 6) == 0 ||
+	    strncmp(c->listen, "localhost:", 10) == 0;
+}
+
+int
+config_tcp_tls(const struct config *c)
+{
+	if (strcmp(c->tls, "on") == 0)
+		return 1;
+	if (strcmp(c->tls, "off") == 0)
+		return 0;
+	return !config_listen_is_loopback(c);
+}
+
+int
+config_cors_allowed(const struct config *c, const char *origin)
+{
+	const char *p = c->cors_origins, *e;
+	size_t n = strlen(origin);
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',')
+			p++;
+		e = p + strcspn(p, ", ");
+		if ((size_t)(e - p) == n && n > 0 && strncmp(p, origin, n) == 0)
+			return 1;
+		p = e;
+	}
+	return 0;
 }
 
 int
@@ -259,6 +302,15 @@ config_finish(struct config *c, struct jd_error *err)
 	if (c->host_backend[0] == '\0')
 		snprintf(c->host_backend, sizeof(c->host_backend), "%s",
 		    host_default_backend());
+	if (strcmp(c->tls, "auto") != 0 && strcmp(c->tls, "on") != 0 &&
+	    strcmp(c->tls, "off") != 0)
+		return jd_error_set(err, JD_E_INVALID, "tls",
+		    "tls must be auto, on or off");
+	if (c->listen[0] != '\0' && !config_tcp_tls(c) &&
+	    !config_listen_is_loopback(c) && !c->insecure_tcp)
+		return jd_error_set(err, JD_E_INVALID, "tls", "listening on "
+		    "%s without TLS needs insecure_tcp = yes: tokens would "
+		    "cross the network in clear text", c->listen);
 	n = config_devfs_rulesets(c, rs, 16);
 	if (n <= 0)
 		return jd_error_set(err, JD_E_INVALID, "devfs_rulesets",

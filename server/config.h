@@ -32,6 +32,12 @@ struct config {
 	int	max_wait_s;
 	char	devfs_rulesets[256];		/* "4" or "4,5" */
 	int	debug;
+	char	tls[8];				/* auto, on, off */
+	char	tls_key[CONFIG_STR_MAX];
+	char	tls_cert[CONFIG_STR_MAX];
+	int	insecure_tcp;			/* plain HTTP off loopback */
+	char	cors_origins[CONFIG_STR_MAX];	/* comma-separated */
+	int	request_timeout_s;
 	long	db_max_pages;			/* 0: unlimited (tests: disk full) */
 	char	file[CONFIG_STR_MAX];		/* where it came from, or "" */
 };
@@ -55,6 +61,13 @@ int	config_finish(struct config *c, struct jd_error *err);
 
 /* Parse devfs_rulesets into out; returns the count or -1. */
 int	config_devfs_rulesets(const struct config *c, int *out, size_t max);
+
+/* Whether the listen address is on loopback (127/8, ::1). */
+int	config_listen_is_loopback(const struct config *c);
+/* Whether TCP speaks TLS: tls=on, or tls=auto off loopback. */
+int	config_tcp_tls(const struct config *c);
+/* Whether origin is in cors_origins (exact match). */
+int	config_cors_allowed(const struct config *c, const char *origin);
 
 /* The default configuration file for this platform, or NULL. */
 const char *config_default_file(void);

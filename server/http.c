@@ -14,6 +14,9 @@
  * completes it and resumes the connection, whose next handler call queues
  * the finished response.
  */
+#if defined(__linux__)
+#define _GNU_SOURCE	/* struct ucred for SO_PEERCRED */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -24,6 +27,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,12 +39,37 @@
 #include "common/log.h"
 #include "common/names.h"
 #include "common/timeutil.h"
+#include "auth.h"
 #include "server.h"
 #include "waiters.h"
 #include "writer.h"
 
+/* One per listener, the access handler's closure. */
+struct listener {
+	struct http	*h;
+	int		 is_unix;
+};
+
+/*
+ * Every open connection, for the slow-client sweeper: a connection that
+ * has not finished a request within request_timeout_s of its start (or of
+ * its previous request) is shut down, however slowly it trickles bytes.
+ */
+struct track {
+	int		 fd;
+	int		 busy;		/* a request is being handled */
+	int64_t		 since;		/* ms: start or last completion */
+	struct track	*prev, *next;
+};
+
 struct http {
 	struct server		*srv;
+	struct listener		 lst_tcp, lst_unix;
+	pthread_mutex_t		 track_lock;
+	struct track		*tracks;
+	pthread_t		 sweeper;
+	int			 sweeper_started;
+	atomic_int		 sweeper_stop;
 	struct MHD_Daemon	*tcp;
 	struct MHD_Daemon	*unix_d;
 	int			 tcp_fd, unix_fd;
@@ -52,7 +81,12 @@ struct http {
 
 struct conn {
 	struct http		*h;
+	struct listener		*lst;
 	struct MHD_Connection	*mc;
+	struct api_principal	 principal;
+	char			 client_addr[64];
+	char			 origin[256];	/* allowed CORS origin, or "" */
+	int			 preflight;
 	struct buf		 body;
 	int			 too_large;
 	int			 suspended;
@@ -97,6 +131,26 @@ queue(struct conn *c)
 		MHD_add_response_header(r, "Retry-After", num);
 	}
 	MHD_add_response_header(r, "X-Request-Id", c->request_id);
+	if (a->status == 401)
+		MHD_add_response_header(r, "WWW-Authenticate",
+		    "Bearer realm=\"jaild\"");
+	if (c->origin[0] != '\0') {
+		MHD_add_response_header(r, "Access-Control-Allow-Origin",
+		    c->origin);
+		MHD_add_response_header(r, "Vary", "Origin");
+		MHD_add_response_header(r, "Access-Control-Expose-Headers",
+		    "ETag, Location, X-Request-Id, Retry-After");
+		if (c->preflight) {
+			MHD_add_response_header(r,
+			    "Access-Control-Allow-Methods", a->allow);
+			MHD_add_response_header(r,
+			    "Access-Control-Allow-Headers", "Authorization, "
+			    "Content-Type, If-Match, If-None-Match, "
+			    "Idempotency-Key, Prefer, X-Request-Id");
+			MHD_add_response_header(r, "Access-Control-Max-Age",
+			    "600");
+		}
+	}
 	ret = MHD_queue_response(c->mc, (unsigned)a->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -200,12 +254,105 @@ make_request_id(struct conn *c, const char *given)
 	    (c->h->reqseed ^ (n * 0x9e3779b97f4a7c15ULL)));
 }
 
+static int
+query_has_secret(const struct conn *c)
+{
+	static const char *const keys[] = { "token", "access_token",
+	    "api_key", "apikey", "auth", "authorization", NULL };
+	size_t i, j;
+
+	for (i = 0; i < c->nquery; i++)
+		for (j = 0; keys[j] != NULL; j++)
+			if (strcasecmp(c->query[i].key, keys[j]) == 0)
+				return 1;
+	return 0;
+}
+
+static long
+peer_uid(struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *ci;
+	int fd;
+
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL)
+		return -1;
+	fd = ci->connect_fd;
+#if defined(__linux__)
+	{
+		struct ucred uc;
+		socklen_t len = sizeof(uc);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0)
+			return (long)uc.uid;
+	}
+#else
+	{
+		uid_t uid;
+		gid_t gid;
+		if (getpeereid(fd, &uid, &gid) == 0)
+			return (long)uid;
+	}
+#endif
+	return -1;
+}
+
+static void
+client_address(struct conn *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+	char a[INET6_ADDRSTRLEN];
+
+	if (c->lst->is_unix) {
+		snprintf(c->client_addr, sizeof(c->client_addr), "unix");
+		return;
+	}
+	ci = MHD_get_connection_info(c->mc,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	sa = ci ? ci->client_addr : NULL;
+	if (sa != NULL && sa->sa_family == AF_INET &&
+	    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+	    sa)->sin_addr, a, sizeof(a)) != NULL)
+		snprintf(c->client_addr, sizeof(c->client_addr), "%s", a);
+	else if (sa != NULL && sa->sa_family == AF_INET6 &&
+	    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)
+	    sa)->sin6_addr, a, sizeof(a)) != NULL)
+		snprintf(c->client_addr, sizeof(c->client_addr), "%s", a);
+	else
+		snprintf(c->client_addr, sizeof(c->client_addr), "unknown");
+}
+
+/* Fill c->principal, or c->resp with a 401 / 429 and return -1. */
+static int
+authenticate(struct conn *c, const struct api_request *req)
+{
+	struct auth_input in;
+	struct jd_error err;
+	int retry = 0;
+
+	memset(&in, 0, sizeof(in));
+	in.is_unix = c->lst->is_unix;
+	in.peer_uid = in.is_unix ? peer_uid(c->mc) : -1;
+	in.authorization = MHD_lookup_connection_value(c->mc,
+	    MHD_HEADER_KIND, "Authorization");
+	in.client_addr = c->client_addr;
+	jd_error_clear(&err);
+	if (auth_check(c->h->srv->auth, &in, &c->principal, &err,
+	    &retry) == 0)
+		return 0;
+	problem_from_error(&c->resp, req, &err);
+	c->resp.retry_after = retry;
+	log_info("auth: refused %s from %s: %s", req->path, c->client_addr,
+	    err.message);
+	return -1;
+}
+
 static enum MHD_Result
 handle(struct conn *c, const char *url, const char *method)
 {
 	struct server *srv = c->h->srv;
 	struct api_request req;
-	const char *ctype;
+	const char *ctype, *origin;
 
 	memset(&req, 0, sizeof(req));
 	req.method = method_of(method);
@@ -227,6 +374,35 @@ handle(struct conn *c, const char *url, const char *method)
 	req.request_id = c->request_id;
 	req.body = c->body.data;
 	req.body_len = c->body.len;
+	req.client_addr = c->client_addr;
+	req.principal = &c->principal;
+
+	origin = MHD_lookup_connection_value(c->mc, MHD_HEADER_KIND, "Origin");
+	if (origin != NULL && config_cors_allowed(&srv->cfg, origin))
+		snprintf(c->origin, sizeof(c->origin), "%s", origin);
+	if (req.method == HM_OPTIONS) {
+		/* CORS preflight (or a plain OPTIONS): no credential needed,
+		 * the answer lists what the path takes. */
+		c->preflight = 1;
+		api_options(&srv->api, &req, &c->resp);
+		if (origin != NULL && c->origin[0] == '\0' &&
+		    c->resp.status == 204) {
+			problem_set(&c->resp, &req, JD_E_FORBIDDEN, "this "
+			    "origin is not in cors_origins", NULL);
+		}
+		return queue(c);
+	}
+	if (query_has_secret(c)) {
+		struct verrs l = { 0 };
+		verrs_add(&l, "/query", "credentials are accepted only in the "
+		    "Authorization header, never in the URL");
+		problem_set(&c->resp, &req, JD_E_MALFORMED, "a credential in "
+		    "the query string is refused", &l);
+		verrs_free(&l);
+		return queue(c);
+	}
+	if (authenticate(c, &req) == -1)
+		return queue(c);
 
 	if (c->too_large) {
 		char d[96];
@@ -252,8 +428,10 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct http *h = cls;
+	struct listener *lst = cls;
+	struct http *h = lst->h;
 	struct conn *c = *con_cls;
+	const union MHD_ConnectionInfo *ci;
 	const char *cl;
 
 	(void)version;
@@ -262,7 +440,9 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		if (c == NULL)
 			return MHD_NO;
 		c->h = h;
+		c->lst = lst;
 		c->mc = mc;
+		client_address(c);
 		make_request_id(c, MHD_lookup_connection_value(mc,
 		    MHD_HEADER_KIND, "X-Request-Id"));
 		cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
@@ -287,6 +467,12 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL && ci->socket_context != NULL) {
+		pthread_mutex_lock(&h->track_lock);
+		((struct track *)ci->socket_context)->busy = 1;
+		pthread_mutex_unlock(&h->track_lock);
+	}
 	return handle(c, url, method);
 }
 
@@ -294,13 +480,23 @@ static void
 completed_cb(void *cls, struct MHD_Connection *mc, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	struct http *h = cls;
+	struct listener *lst = cls;
+	struct http *h = lst->h;
 	struct conn *c = *con_cls;
+	const union MHD_ConnectionInfo *ci;
 
-	(void)mc;
 	(void)toe;
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL && ci->socket_context != NULL) {
+		struct track *t = ci->socket_context;
+		pthread_mutex_lock(&h->track_lock);
+		t->busy = 0;
+		t->since = time_mono_ms();
+		pthread_mutex_unlock(&h->track_lock);
+	}
 	if (c == NULL)
 		return;
+	auth_principal_free(&c->principal);
 	buf_free(&c->body);
 	api_response_free(&c->resp);
 	jd_free(c->query);
@@ -430,28 +626,108 @@ listen_unix(const char *path, int mode, struct jd_error *err)
 	return fd;
 }
 
+static void
+notify_cb(void *cls, struct MHD_Connection *mc, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct listener *lst = cls;
+	struct http *h = lst->h;
+	const union MHD_ConnectionInfo *ci;
+	struct track *t;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		t = jd_calloc(1, sizeof(*t));
+		if (t == NULL)
+			return;
+		ci = MHD_get_connection_info(mc,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		t->fd = ci ? ci->connect_fd : -1;
+		t->since = time_mono_ms();
+		pthread_mutex_lock(&h->track_lock);
+		t->next = h->tracks;
+		if (h->tracks != NULL)
+			h->tracks->prev = t;
+		h->tracks = t;
+		pthread_mutex_unlock(&h->track_lock);
+		*socket_context = t;
+		return;
+	}
+	t = *socket_context;
+	if (t == NULL)
+		return;
+	pthread_mutex_lock(&h->track_lock);
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		h->tracks = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	pthread_mutex_unlock(&h->track_lock);
+	jd_free(t);
+	*socket_context = NULL;
+}
+
+static void *
+sweeper_main(void *arg)
+{
+	struct http *h = arg;
+	struct track *t;
+	int64_t now, limit = (int64_t)h->srv->cfg.request_timeout_s * 1000;
+
+	while (!atomic_load(&h->sweeper_stop)) {
+		usleep(250000);
+		now = time_mono_ms();
+		pthread_mutex_lock(&h->track_lock);
+		for (t = h->tracks; t != NULL; t = t->next) {
+			if (t->busy || t->fd < 0 || now - t->since < limit)
+				continue;
+			/* MHD sees the connection fail and closes it; the
+			 * lock keeps the fd from being closed meanwhile. */
+			shutdown(t->fd, SHUT_RDWR);
+			t->since = now + 3600 * 1000;
+		}
+		pthread_mutex_unlock(&h->track_lock);
+	}
+	return NULL;
+}
+
 static struct MHD_Daemon *
 daemon_start(struct http *h, int fd, int tcp)
 {
 	struct config *cfg = &h->srv->cfg;
+	struct listener *lst = tcp ? &h->lst_tcp : &h->lst_unix;
+	struct MHD_OptionItem o[16];
 	unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads :
 	    (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	int n = 0;
 
 	if (threads < 1)
 		threads = 1;
-	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_POLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
-	    MHD_USE_ERROR_LOG, 0, NULL, NULL, access_cb, h,
-	    MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_s,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, tcp ?
-	    (unsigned)cfg->max_connections_per_ip : 0U,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header +
-	    16384,
-	    MHD_OPTION_END);
+	lst->h = h;
+	lst->is_unix = !tcp;
+#define OPT(k, v, p) o[n++] = (struct MHD_OptionItem){ (k), (intptr_t)(v), (p) }
+	OPT(MHD_OPTION_LISTEN_SOCKET, fd, NULL);
+	OPT(MHD_OPTION_THREAD_POOL_SIZE, threads, NULL);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, completed_cb, lst);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, notify_cb, lst);
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout_s, NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections, NULL);
+	if (tcp && cfg->max_connections_per_ip > 0)
+		OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		    cfg->max_connections_per_ip, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header +
+	    16384, NULL);
+	if (tcp && h->srv->tls.key_pem != NULL && config_tcp_tls(cfg)) {
+		flags |= MHD_USE_TLS;
+		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, h->srv->tls.key_pem);
+		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, h->srv->tls.cert_pem);
+	}
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+	return MHD_start_daemon(flags, 0, NULL, NULL, access_cb, lst,
+	    MHD_OPTION_ARRAY, o, MHD_OPTION_END);
 }
 
 int
@@ -464,6 +740,7 @@ http_start(struct server *srv, struct http **out, struct jd_error *err)
 		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
 	h->srv = srv;
 	h->tcp_fd = h->unix_fd = -1;
+	pthread_mutex_init(&h->track_lock, NULL);
 	h->reqseed = ((unsigned long long)getpid() << 32) ^
 	    (unsigned long long)time_mono_ms() ^ (unsigned long long)time(NULL);
 	if (srv->cfg.listen[0] != '\0') {
@@ -490,6 +767,8 @@ http_start(struct server *srv, struct http **out, struct jd_error *err)
 			goto fail;
 		}
 	}
+	if (pthread_create(&h->sweeper, NULL, sweeper_main, h) == 0)
+		h->sweeper_started = 1;
 	*out = h;
 	return 0;
 fail:
@@ -539,5 +818,10 @@ http_stop(struct http *h, int drain_ms)
 		MHD_stop_daemon(h->unix_d);
 	if (h->srv->cfg.socket[0] != '\0')
 		unlink(h->srv->cfg.socket);
+	if (h->sweeper_started) {
+		atomic_store(&h->sweeper_stop, 1);
+		pthread_join(h->sweeper, NULL);
+	}
+	pthread_mutex_destroy(&h->track_lock);
 	jd_free(h);
 }

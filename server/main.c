@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "db/db.h"
 #include "db/store.h"
+#include "auth.h"
 #include "reconcile.h"
 #include "server.h"
 #include "waiters.h"
@@ -247,6 +248,29 @@ main(int argc, char **argv)
 	srv->api.spec = jd_openapi_yaml;
 	srv->api.spec_len = jd_openapi_yaml_len;
 
+	/* Credentials: the first admin token, then the TLS identity. */
+	if (auth_open(srv, wdb, &srv->auth, &err) == -1)
+		fatalx("tokens: %s", err.message);
+	srv->api.tokens_changed = auth_reload;
+	srv->api.tokens_arg = srv->auth;
+	{
+		char host[256] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		if (tls_prepare(srv->cfg.data_dir, srv->cfg.tls_key,
+		    srv->cfg.tls_cert, host, &srv->tls, &err) == -1)
+			fatalx("tls: %s", err.message);
+	}
+	srv->api.tls_fingerprint = srv->tls.fingerprint;
+	srv->api.tls_pin = srv->tls.pin;
+	if (srv->cfg.listen[0] != '\0' && config_tcp_tls(&srv->cfg))
+		log_info("tls: sha256 fingerprint %s, pin %s",
+		    srv->tls.fingerprint, srv->tls.pin);
+	if (srv->cfg.listen[0] != '\0' && !config_tcp_tls(&srv->cfg) &&
+	    !config_listen_is_loopback(&srv->cfg))
+		log_warnx("INSECURE: %s speaks plain HTTP off loopback "
+		    "(insecure_tcp = yes): tokens cross the network in clear "
+		    "text", srv->cfg.listen);
+
 	if (writer_start(wdb, &srv->writer, &err) == -1)
 		fatalx("%s", err.message);
 	srv->waiters = waiters_new(wait_check, srv);
@@ -258,7 +282,8 @@ main(int argc, char **argv)
 	if (http_start(srv, &srv->http, &err) == -1)
 		fatalx("%s", err.message);
 	if (http_tcp_addr(srv->http)[0] != '\0') {
-		log_info("listening on http://%s", http_tcp_addr(srv->http));
+		log_info("listening on %s://%s", config_tcp_tls(&srv->cfg) ?
+		    "https" : "http", http_tcp_addr(srv->http));
 		write_listen_addr(srv, http_tcp_addr(srv->http));
 	}
 	if (srv->cfg.socket[0] != '\0')
@@ -286,6 +311,8 @@ main(int argc, char **argv)
 	waiters_free(srv->waiters);
 	writer_stop(srv->writer);
 	readers_close(srv->readers);
+	auth_close(srv->auth);
+	tls_identity_free(&srv->tls);
 	cache_free(srv->api.cache);
 	inflight_free(srv->api.inflight);
 	jd_free(srv);

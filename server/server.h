@@ -13,12 +13,14 @@
 
 #include "api/api.h"
 #include "config.h"
+#include "tls.h"
 
 struct writer;
 struct waiters;
 struct reconciler;
 struct http;
 struct readers;
+struct auth;
 
 struct server {
 	struct config		 cfg;
@@ -28,6 +30,8 @@ struct server {
 	struct readers		*readers;
 	struct reconciler	*reconciler;
 	struct http		*http;
+	struct auth		*auth;
+	struct tls_identity	 tls;
 	char			 db_path[CONFIG_STR_MAX + 16];
 	atomic_int		 ready;
 	atomic_int		 stopping;

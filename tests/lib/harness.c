@@ -119,6 +119,42 @@ spawn_jaild(struct jd_instance *inst)
 	return 0;
 }
 
+static void
+read_token(struct jd_instance *inst)
+{
+	char path[320];
+	FILE *f;
+
+	inst->token[0] = '\0';
+	snprintf(path, sizeof(path), "%s/admin.token", inst->datadir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	if (fgets(inst->token, sizeof(inst->token), f) == NULL)
+		inst->token[0] = '\0';
+	inst->token[strcspn(inst->token, "\r\n")] = '\0';
+	fclose(f);
+}
+
+/* The admin token of the started instance that base points at. */
+static const char *
+token_for(const char *base)
+{
+	char unixbase[320];
+	int i;
+
+	for (i = 0; i < MAX_INST; i++) {
+		if (live[i] == NULL || live[i]->token[0] == '\0')
+			continue;
+		snprintf(unixbase, sizeof(unixbase), "unix:%s", live[i]->sock);
+		if (strcmp(base, live[i]->url) == 0 ||
+		    strcmp(base, live[i]->direct) == 0 ||
+		    strcmp(base, unixbase) == 0)
+			return live[i]->token;
+	}
+	return NULL;
+}
+
 static int
 wait_listen(struct jd_instance *inst)
 {
@@ -142,8 +178,10 @@ wait_listen(struct jd_instance *inst)
 				addr[strcspn(addr, "\n")] = '\0';
 			fclose(f);
 			if (addr[0] != '\0') {
+				read_token(inst);
 				snprintf(inst->direct, sizeof(inst->direct),
-				    "http://%s", addr);
+				    "%s://%s", inst->tls ? "https" : "http",
+				    addr);
 				if (http_do(inst->direct, "GET", "/readyz", NULL,
 				    NULL, NULL, &r) == 0 && r.status == 200) {
 					http_resp_free(&r);
@@ -230,8 +268,11 @@ harness_start(struct jd_instance *inst, const char *datadir,
 	}
 	snprintf(inst->datadir, sizeof(inst->datadir), "%s", datadir);
 	snprintf(inst->sock, sizeof(inst->sock), "%s/jaild.sock", datadir);
-	for (i = 0; extra != NULL && extra[i] != NULL && i < 31; i++)
+	for (i = 0; extra != NULL && extra[i] != NULL && i < 31; i++) {
 		inst->extra[i] = strdup(extra[i]);
+		if (strcmp(extra[i], "tls=on") == 0)
+			inst->tls = 1;
+	}
 	inst->with_proxy = with_proxy;
 	if (spawn_jaild(inst) == -1 || wait_listen(inst) == -1)
 		return -1;
@@ -329,11 +370,11 @@ http_do(const char *base, const char *method, const char *path,
 {
 	struct curl_slist *hl = NULL;
 	struct mem b = { NULL, 0 }, h = { NULL, 0 };
-	char url[1024], ct[256];
-	const char *sl, *rct;
+	char url[1024], ct[256], authz[200];
+	const char *sl, *rct, *tok;
 	CURL *c;
 	CURLcode rc;
-	int i;
+	int i, have_auth = 0;
 
 	memset(out, 0, sizeof(*out));
 	c = curl_easy_init();
@@ -360,8 +401,21 @@ http_do(const char *base, const char *method, const char *path,
 	} else if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	hl = curl_slist_append(hl, "Expect:");
-	for (i = 0; headers != NULL && headers[i] != NULL; i++)
+	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
 		hl = curl_slist_append(hl, headers[i]);
+		if (strncasecmp(headers[i], "Authorization:", 14) == 0)
+			have_auth = 1;
+	}
+	if (!have_auth && (tok = token_for(base)) != NULL) {
+		snprintf(authz, sizeof(authz), "Authorization: Bearer %s",
+		    tok);
+		hl = curl_slist_append(hl, authz);
+	}
+	if (strncmp(base, "https://", 8) == 0) {
+		/* the instance's self-signed certificate */
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	rc = curl_easy_perform(c);
 	curl_slist_free_all(hl);

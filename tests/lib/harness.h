@@ -30,6 +30,8 @@ struct jd_instance {
 	char	log[300];		/* jaild's stderr, DATADIR/jaild.log */
 	int	with_proxy;
 	char	*extra[32];		/* extra jaild arguments (copied) */
+	char	token[128];		/* DATADIR/admin.token */
+	int	tls;			/* jaild speaks TLS (-o tls=on) */
 };
 
 /*
@@ -55,6 +57,11 @@ struct http_resp {
 };
 
 /*
+ * Every request to a started instance (by its url, direct or unix base)
+ * carries Authorization: Bearer with the instance's admin token unless the
+ * caller's headers hold an Authorization line ("Authorization:" with no
+ * value sends none).
+ *
  * One request.  base is inst->url (or inst->direct to bypass the proxy, or
  * "unix:/path" for the unix socket).  headers is a NULL-terminated list of
  * "Name: value" lines or NULL.  body may be NULL.  With content_type NULL
