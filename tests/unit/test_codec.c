@@ -552,7 +552,8 @@ test_ips(void)
 	json_decref(j);
 
 	/* Duplicates compare the address, not the prefix. */
-	BAD("\"ips\":[{\"address\":\"10.0.0.5\"},{\"address\":\"10.0.0.5/24\"}]",
+	BAD("\"ips\":[{\"address\":\"10.0.0.5\"},"
+	    "{\"address\":\"10.0.0.5/24\"}]",
 	    "/ips/1/address", "duplicate address 10.0.0.5");
 	BAD("\"ips\":[{\"address\":\"2001:db8::1\"},{\"address\":"
 	    "\"2001:DB8:0::1/64\"}]", "/ips/1/address",
@@ -738,7 +739,8 @@ test_mount_ids(void)
 {
 	static const char old[] = "{\"name\":\"web1\",\"path\":\"/j/web1\","
 	    "\"mounts\":[{\"id\":3,\"type\":\"devfs\",\"target\":\"/dev\","
-	    "\"ruleset\":4},{\"id\":7,\"type\":\"tmpfs\",\"target\":\"/tmp\"}]}";
+	    "\"ruleset\":4},{\"id\":7,\"type\":\"tmpfs\","
+	    "\"target\":\"/tmp\"}]}";
 	json_t *j;
 
 	/* Kept ids stay, an unknown id is a new mount, new ones count up
@@ -1200,8 +1202,8 @@ test_parse_body_scalars(void)
 		CHECK(j == NULL);
 		p = problem_of(&resp);
 		if (resp.status != 422)
-			check_fail(__FILE__, __LINE__, bodies[i], json_string_value(
-			    jp(p, "/detail")));
+			check_fail(__FILE__, __LINE__, bodies[i],
+			    json_string_value(jp(p, "/detail")));
 		check_pass();
 		CHECK_AT(p, "/errors/0/field", "\"\"");
 		json_decref(p);

@@ -266,8 +266,10 @@ test_list(sqlite3 *db)
 	put(db, "e5", "stopped", "pending", "{}");
 	put(db, "a1", "running", "running",
 	    "{\"env\":\"prod\",\"tier\":\"web\"}");
-	put(db, "c3", "running", "failed", "{\"env\":\"prod\",\"tier\":\"db\"}");
-	put(db, "b2", "stopped", "stopped", "{\"env\":\"dev\",\"tier\":\"web\"}");
+	put(db, "c3", "running", "failed",
+	    "{\"env\":\"prod\",\"tier\":\"db\"}");
+	put(db, "b2", "stopped", "stopped",
+	    "{\"env\":\"dev\",\"tier\":\"web\"}");
 	put(db, "d4", "running", "running", "{\"env\":\"prod\"}");
 	put(db, "A0", "stopped", "pending", "{}");
 

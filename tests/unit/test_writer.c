@@ -335,7 +335,8 @@ main(void)
 			    "freed %d order_bad %d no_txn %d committed %d", id,
 			    atomic_load(&s->done), atomic_load(&s->complete),
 			    atomic_load(&s->freed), atomic_load(&s->order_bad),
-			    atomic_load(&s->no_txn), atomic_load(&s->committed));
+			    atomic_load(&s->no_txn),
+			    atomic_load(&s->committed));
 			check_fail(__FILE__, __LINE__, "callbacks", d);
 		}
 		check_pass();
