@@ -343,11 +343,15 @@ test_escaped_backslash_then_comment(struct tmp *t)
 {
 	struct config c;
 	struct jd_error err;
+	int rc;
 
 	CHECK_INT(load_text(t, "data_dir = \"/srv/x\\\\\"\n", &c, &err), 0);
 	CHECK_STR(c.data_dir, "/srv/x\\");
-	if (load_text(t, "data_dir = \"/srv/x\\\\\" # trailing comment\n", &c,
-	    &err) != 0)
+	rc = load_text(t, "data_dir = \"/srv/x\\\\\" # trailing comment\n", &c,
+	    &err);
+	unlink(t->path);
+	rmdir(t->dir);
+	if (rc != 0)
 		check_fail(__FILE__, __LINE__, "\"/srv/x\\\\\" # comment",
 		    err.message);
 	check_pass();
@@ -367,8 +371,6 @@ main(void)
 	test_file_errors(&t);
 	test_set();
 	test_finish();
-	test_escaped_backslash_then_comment(&t);
-	unlink(t.path);
-	rmdir(t.dir);
+	test_escaped_backslash_then_comment(&t);	/* removes t.dir */
 	return check_done();
 }
