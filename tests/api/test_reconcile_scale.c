@@ -402,11 +402,12 @@ main(void)
 	struct http_resp *r;
 	int jids[NJAILS], seen[NJAILS];
 	char *journal, *out, name[64];
-	long long deadline;
+	long long deadline, t0;
 	size_t i;
 	int t, idx;
 
 	CHECK(harness_start(&inst, NULL, NULL, 1) == 0);
+	t0 = now_ms();
 
 	/* 1. 100 jails, PUT concurrently. */
 	for (t = 0; t < NTHREADS; t++) {
@@ -427,6 +428,7 @@ main(void)
 		json_decref(items);
 		msleep(250);
 	}
+	printf("# all running after %lld ms\n", now_ms() - t0);
 	CHECK_INT(json_array_size(items), NJAILS);
 	CHECK(all_running(items));
 	memset(jids, 0, sizeof(jids));
@@ -523,6 +525,7 @@ main(void)
 		json_decref(items);
 		msleep(250);
 	}
+	printf("# restarted and settled after %lld ms\n", now_ms() - t0);
 	msleep(3500);
 	json_decref(items);
 	items = list_scale();
@@ -533,10 +536,18 @@ main(void)
 		CHECK_INT(jint(it, "/status/jid"), jids[idx]);
 	}
 	json_decref(items);
-	for (t = 0; t < NJAILS; t++) {
-		snprintf(name, sizeof(name), "s%03d", t);
-		CHECK_INT(sim_prison_jid(name), jids[t]);
+	/* The host still has the same prisons, none dying. */
+	out = SIM_OK("ls --json --dying");
+	prisons = json_loads(out, 0, NULL);
+	free(out);
+	CHECK(prisons != NULL);
+	CHECK_INT(json_array_size(json_object_get(prisons, "items")), NJAILS);
+	json_array_foreach(json_object_get(prisons, "items"), i, it) {
+		CHECK(sscanf(jstr(it, "/name"), "s%d", &idx) == 1);
+		CHECK_INT(jint(it, "/jid"), jids[idx]);
+		CHECK(!json_is_true(jptr(it, "/dying")));
 	}
+	json_decref(prisons);
 	journal = SIM_OK("journal");
 	/* Nothing jaild did to the host since the restart changed it. */
 	CHECK_INT(count_lines(journal, "create", NULL), 0);
@@ -547,6 +558,7 @@ main(void)
 	CHECK_INT(count_lines(journal, "signal", NULL), 0);
 	CHECK_INT(count_lines(journal, "update", NULL), 0);
 	free(journal);
+	printf("# done after %lld ms\n", now_ms() - t0);
 	harness_stop(&inst);
 	return check_done();
 }
