@@ -57,8 +57,8 @@ codec_parse_body(const struct api_request *req, const char *media,
 		problem_set(resp, req, JD_E_MEDIATYPE, detail, NULL);
 		return NULL;
 	}
-	root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
-	    &jerr);
+	root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_ANY, &jerr);
 	if (root == NULL) {
 		snprintf(detail, sizeof(detail), "malformed JSON: %s",
 		    jerr.text);
@@ -969,6 +969,41 @@ static const struct field {
 	{ "status", f_ignored },
 };
 
+/* Same size, when the input had the member (else the default). */
+static int
+same_size(const json_t *in, const json_t *out, const char *k)
+{
+	const json_t *a = json_object_get(in, k), *b = json_object_get(out, k);
+
+	if (b == NULL)
+		return 0;
+	if (a == NULL)
+		return 1;
+	if (json_is_array(a))
+		return json_array_size(a) == json_array_size(b);
+	return json_object_size(a) == json_object_size(b);
+}
+
+/*
+ * Every field ends in the output or in the error list; when neither
+ * happened, an allocation failed on the way.  Checked once at the end
+ * instead of after every jansson call.
+ */
+static int
+complete(const json_t *in, const json_t *out)
+{
+	size_t i;
+
+	for (i = 0; i < 12; i++)
+		if (json_object_get(out, fields[i].name) == NULL)
+			return 0;
+	if (json_object_size(json_object_get(out, "exec")) != 15)
+		return 0;
+	return same_size(in, out, "ips") && same_size(in, out, "mounts") &&
+	    same_size(in, out, "depends") && same_size(in, out, "labels") &&
+	    same_size(in, out, "params");
+}
+
 json_t *
 codec_jail_decode(const json_t *in, const char *url_name,
     const json_t *old_spec, const struct api_config *cfg, struct verrs *errs)
@@ -1000,6 +1035,8 @@ codec_jail_decode(const json_t *in, const char *url_name,
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		fields[i].fn(&v, fields[i].name, json_object_get(in,
 		    fields[i].name));
+	if (errs->n == before && !complete(in, v.out))
+		errs->oom = 1;	/* a jansson call ran out of memory */
 	if (errs->n != before || errs->oom) {
 		json_decref(v.out);
 		return NULL;

@@ -218,7 +218,9 @@ config_load_file(struct config *c, const char *path, int required,
 		}
 		/* A '#' outside quotes starts a comment. */
 		for (q = line, inq = 0, hash = NULL; *q != '\0'; q++) {
-			if (*q == '"' && (q == line || q[-1] != '\\'))
+			if (inq && *q == '\\' && q[1] != '\0')
+				q++;	/* an escaped character */
+			else if (*q == '"')
 				inq = !inq;
 			else if (*q == '#' && !inq) {
 				hash = q;
