@@ -844,7 +844,36 @@ f_mounts(struct vctx *v, const char *key, const json_t *val)
 				break;
 			}
 	}
-	/* Ids: kept ones stay, new ones count up from the highest seen. */
+	/* Ids: a mount given without its id keeps the id of the stored
+	 * mount with the same type and target, so applying the same body
+	 * twice changes nothing; kept ones stay; new ones count up from the
+	 * highest seen. */
+	json_array_foreach(out, i, m) {
+		json_t *om;
+		size_t k, u;
+		int taken;
+
+		if (json_integer_value(json_object_get(m, "id")) != 0)
+			continue;
+		json_array_foreach(json_object_get(v->old_spec, "mounts"), k,
+		    om) {
+			if (!json_equal(json_object_get(om, "type"),
+			    json_object_get(m, "type")) ||
+			    !json_equal(json_object_get(om, "target"),
+			    json_object_get(m, "target")))
+				continue;
+			taken = 0;
+			for (u = 0; u < json_array_size(out); u++)
+				taken |= json_equal(json_object_get(
+				    json_array_get(out, u), "id"),
+				    json_object_get(om, "id"));
+			if (!taken) {
+				json_object_set(m, "id", json_object_get(om,
+				    "id"));
+				break;
+			}
+		}
+	}
 	old_mount_id(v->old_spec, 0, &maxid);
 	json_array_foreach(out, i, m)
 		if (json_integer_value(json_object_get(m, "id")) > maxid)
