@@ -55,6 +55,41 @@ fuzz_must_parse(const char *what, const char *text, size_t len)
 }
 
 /*
+ * A problem document: its "status" is the HTTP status, and "errors", when
+ * present, names at least one field (problem_set adds it only for a
+ * non-empty list, so an empty one means entries were lost), each with a
+ * string field and message.
+ */
+static inline void
+fuzz_check_problem(const json_t *j, const struct api_response *resp)
+{
+	json_t *errs, *e;
+	size_t i;
+
+	if (json_integer_value(json_object_get(j, "status")) != resp->status)
+		fuzz_fail("problem document status differs from %d: %.*s",
+		    resp->status, (int)resp->body_len, resp->body);
+	if (!json_is_string(json_object_get(j, "type")) ||
+	    !json_is_string(json_object_get(j, "code")) ||
+	    !json_is_string(json_object_get(j, "title")) ||
+	    !json_is_string(json_object_get(j, "detail")) ||
+	    !json_is_string(json_object_get(j, "request_id")))
+		fuzz_fail("problem document without type, code, title, "
+		    "detail or request_id: %.*s", (int)resp->body_len,
+		    resp->body);
+	errs = json_object_get(j, "errors");
+	if (errs == NULL)
+		return;
+	if (!json_is_array(errs) || json_array_size(errs) == 0)
+		fuzz_fail("problem document with an empty \"errors\" (entries "
+		    "lost): %.*s", (int)resp->body_len, resp->body);
+	json_array_foreach(errs, i, e)
+		if (!json_is_string(json_object_get(e, "field")) ||
+		    !json_is_string(json_object_get(e, "message")))
+			fuzz_fail("errors[%zu] without field or message", i);
+}
+
+/*
  * The contract every answer keeps (/tmp/jaild-api.md): a real status;
  * every 4xx/5xx is a problem document whose "status" is the HTTP status;
  * JSON bodies parse; 204 and 304 carry no body.  With no allocation
@@ -89,10 +124,8 @@ fuzz_check_response(const struct api_response *resp)
 	    strcmp(ct, "application/problem+json") != 0)
 		return;
 	j = fuzz_must_parse("response body", resp->body, resp->body_len);
-	if (strcmp(ct, "application/problem+json") == 0 &&
-	    json_integer_value(json_object_get(j, "status")) != resp->status)
-		fuzz_fail("problem document status differs from %d: %.*s",
-		    resp->status, (int)resp->body_len, resp->body);
+	if (strcmp(ct, "application/problem+json") == 0)
+		fuzz_check_problem(j, resp);
 	json_decref(j);
 }
 

@@ -50,7 +50,9 @@ report_crash() {
 	echo "---- first 512 bytes:"
 	head -c 512 "$f" | od -A d -c | head -n 40
 	echo "---- report:"
-	grep -v -E '^(#[0-9]+|INFO:|Running:|Executed)' "$log" | tail -n 60
+	grep -E 'FUZZ INVARIANT|runtime error|ERROR:|SUMMARY:|^ +#[0-9]+ ' \
+	    "$log" | grep -v -E 'fuzzer::|__sanitizer|libc_start|_start ' |
+	    head -n 40
 }
 
 fail=0
@@ -78,13 +80,22 @@ for t in $targets; do
 			fail=1
 			continue
 		fi
+		# All in one process; only after a failure one by one, to
+		# name every failing input.
 		bad=0
-		for f in "${files[@]}"; do
-			if ! "$exe" -timeout=10 "$f" >"$log" 2>&1; then
-				report_crash "$t" "$f" "$log"
+		if ! "$exe" -timeout=10 "${files[@]}" >"$log" 2>&1; then
+			for f in "${files[@]}"; do
+				if ! "$exe" -timeout=10 "$f" >"$log" 2>&1; then
+					report_crash "$t" "$f" "$log"
+					bad=1
+				fi
+			done
+			if [ $bad = 0 ]; then
+				echo "FAIL $t: the inputs fail together but not" \
+				    "one by one (state leaks between runs)"
 				bad=1
 			fi
-		done
+		fi
 		if [ $bad = 0 ]; then
 			echo "ok   $t: ${#files[@]} inputs replayed"
 		else
