@@ -94,6 +94,9 @@ h_host_prisons(struct api_ctx *ctx, const struct api_request *req,
 		return;
 	items = json_array();
 	json_array_foreach(json_object_get(s, "prisons"), i, p) {
+		if (!api_principal_sees(req->principal, json_string_value(
+		    json_object_get(p, "name"))))
+			continue;
 		o = json_deep_copy(p);
 		json_object_set_new(o, "managed", json_boolean(is_managed(ctx,
 		    json_string_value(json_object_get(p, "name")),

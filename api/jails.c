@@ -20,7 +20,9 @@
 #include "codec.h"
 #include "db/store.h"
 #include "handlers.h"
+#include "audit.h"
 #include "inflight.h"
+#include "privilege.h"
 #include "jails_op.h"
 #include "problem.h"
 
@@ -51,6 +53,10 @@ struct jail_op {
 	int			 have_row;
 	int			 removed;
 	int64_t			 adopt_jid;
+	int			 is_admin;	/* may change admin-only fields */
+	int			 delegated;	/* limited to named jails */
+	struct audit_info	 audit;
+	int64_t			 gen_before;
 };
 
 /* ---- helpers ---- */
@@ -214,6 +220,11 @@ op_new(struct api_ctx *ctx, const struct api_request *req,
 	op->wait_ms = wait_ms;
 	snprintf(op->request_id, sizeof(op->request_id), "%s",
 	    req->request_id ? req->request_id : "");
+	op->is_admin = req->principal == NULL ||
+	    req->principal->scope >= SCOPE_ADMIN;
+	op->delegated = req->principal != NULL &&
+	    req->principal->jails != NULL;
+	audit_info_from(&op->audit, req);
 	if (req->if_match != NULL &&
 	    (op->if_match = jd_strdup(req->if_match)) == NULL) {
 		jd_free(op);
@@ -457,15 +468,36 @@ decode_in_txn(struct jail_op *op, const json_t *doc, const char *spec_text,
 	spec = codec_jail_decode(doc, op->kind == OP_CREATE ||
 	    op->kind == OP_ADOPT ? NULL : op->name,
 	    old, &op->base.ctx->cfg, &errs);
-	json_decref(old);
 	if (spec == NULL) {
+		json_decref(old);
 		problem_in_op(resp, op, errs.oom ? JD_E_NOMEM : JD_E_INVALID,
 		    "the jail document has invalid fields", &errs);
 		verrs_free(&errs);
 		return NULL;
 	}
+	if (!op->is_admin) {
+		privilege_check(old, spec, &errs);
+		if (errs.n > 0) {
+			json_decref(old);
+			json_decref(spec);
+			problem_in_op(resp, op, JD_E_FORBIDDEN, "these fields "
+			    "need an admin credential", &errs);
+			verrs_free(&errs);
+			return NULL;
+		}
+	}
+	json_decref(old);
 	verrs_free(&errs);
 	return spec;
+}
+
+static const char *
+resource_name(struct jail_op *op)
+{
+	static _Thread_local char r[80];
+
+	snprintf(r, sizeof(r), "jail:%s", op->name);
+	return r;
 }
 
 static int
@@ -498,6 +530,12 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 		    NULL);
 		goto done;
 	}
+	if (!found && op->delegated && op->kind == OP_PUT) {
+		problem_in_op(resp, op, JD_E_FORBIDDEN, "a credential limited "
+		    "to named jails cannot create jails", NULL);
+		goto done;
+	}
+	op->gen_before = found ? cur.generation : 0;
 	if (!found && op->kind != OP_CREATE && op->kind != OP_ADOPT &&
 	    op->kind != OP_PUT) {
 		struct api_request req;
@@ -638,6 +676,12 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 		body_from_row(resp, 202, &cur);
 		break;
 	}
+	if ((op->have_row || op->removed) && audit_write(db, &op->audit,
+	    resource_name(op), op->gen_before, op->removed ? 0 :
+	    op->row.generation, &err) == -1) {
+		error_in_op(resp, op, &err);
+		goto done;
+	}
 	if (op->idem_key != NULL && run_idem_store(op, db, resp) == -1)
 		goto done;
 	rc = 0;
@@ -661,7 +705,8 @@ static int
 name_param(const struct api_request *req, const char *name,
     struct api_response *resp)
 {
-	if (!name_jail_valid(name)) {
+	if (!name_jail_valid(name) ||
+	    !api_principal_sees(req->principal, name)) {
 		not_found(resp, req, name);
 		return -1;
 	}
@@ -788,6 +833,11 @@ h_jails_create(struct api_ctx *ctx, const struct api_request *req,
 	(void)params;
 	if (api_check_query(req, write_query, resp) == -1)
 		return;
+	if (req->principal != NULL && req->principal->jails != NULL) {
+		problem_set(resp, req, JD_E_FORBIDDEN, "a credential limited "
+		    "to named jails cannot create jails", NULL);
+		return;
+	}
 	doc = codec_parse_body(req, "application/json", resp);
 	if (doc == NULL)
 		return;
@@ -840,6 +890,11 @@ h_jail_delete(struct api_ctx *ctx, const struct api_request *req,
 	if (name_param(req, params[0], resp) == -1 ||
 	    api_check_query(req, write_query, resp) == -1)
 		return;
+	if (req->principal != NULL && req->principal->jails != NULL) {
+		problem_set(resp, req, JD_E_FORBIDDEN, "a credential limited "
+		    "to named jails cannot delete jails", NULL);
+		return;
+	}
 	submit(ctx, req, resp, OP_DELETE, params[0], NULL);
 }
 
@@ -997,6 +1052,7 @@ cursor_parse(const char *c, char *after, size_t aftersz, uint64_t fh)
 
 struct list_acc {
 	struct api_ctx	*ctx;
+	const struct api_principal *principal;
 	struct buf	*b;
 	int		 count;
 	int		 limit;
@@ -1015,6 +1071,8 @@ list_cb(void *arg, const char *name)
 		a->more = 1;
 		return 1;
 	}
+	if (!api_principal_sees(a->principal, name))
+		return 0;
 	e = cache_get(a->ctx->cache, name);
 	if (e == NULL)
 		return 0;	/* deleted since the query started */
@@ -1047,6 +1105,8 @@ h_jails_list(struct api_ctx *ctx, const struct api_request *req,
 	if (api_check_query(req, q, resp) == -1)
 		return;
 	memset(&f, 0, sizeof(f));
+	if (req->principal != NULL)
+		f.names = req->principal->jails;
 	f.state = api_query_get(req, "state");
 	if (f.state != NULL && strcmp(f.state, "running") != 0 &&
 	    strcmp(f.state, "stopped") != 0)
@@ -1098,6 +1158,7 @@ h_jails_list(struct api_ctx *ctx, const struct api_request *req,
 	}
 	memset(&acc, 0, sizeof(acc));
 	acc.ctx = ctx;
+	acc.principal = req->principal;
 	acc.b = &b;
 	acc.limit = (int)limit;
 	jd_error_clear(&err);

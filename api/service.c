@@ -151,6 +151,7 @@ h_openapi(struct api_ctx *ctx, const struct api_request *req,
 struct ev_acc {
 	json_t	*items;
 	int64_t	 last;
+	const struct api_principal *principal;
 };
 
 static int
@@ -159,6 +160,9 @@ ev_cb(void *arg, const struct event_row *ev)
 	struct ev_acc *a = arg;
 	json_t *o;
 
+	a->last = ev->id;	/* advances past events it may not see */
+	if (!api_principal_sees(a->principal, ev->jail))
+		return 0;
 	o = json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)ev->id,
 	    "time", ev->time, "jail", ev->jail, "type", ev->type,
 	    "message", ev->message);
@@ -200,6 +204,7 @@ h_events(struct api_ctx *ctx, const struct api_request *req,
 	}
 	acc.items = json_array();
 	acc.last = since;
+	acc.principal = req->principal;
 	jd_error_clear(&err);
 	if (acc.items == NULL || store_event_list(ctx->reader(ctx->reader_arg),
 	    since, jail, (int)limit, ev_cb, &acc, &err) == -1) {

@@ -413,6 +413,10 @@ store_jail_list(sqlite3 *db, const struct jail_filter *f, const char *after,
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
 		    " AND EXISTS (SELECT 1 FROM jail_labels l WHERE "
 		    "l.jail = j.name AND l.key = ? AND l.value = ?)");
+	if (f->names != NULL) {
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n,
+		    " AND name IN (SELECT value FROM json_each(?))");
+	}
 	snprintf(sql + n, sizeof(sql) - n, " ORDER BY name LIMIT ?");
 	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -427,6 +431,21 @@ store_jail_list(sqlite3 *db, const struct jail_filter *f, const char *after,
 		    SQLITE_STATIC);
 		sqlite3_bind_text(st, b++, f->label_values[i], -1,
 		    SQLITE_STATIC);
+	}
+	if (f->names != NULL) {
+		json_t *arr = json_array();
+		char *txt;
+		for (i = 0; f->names[i] != NULL; i++)
+			json_array_append_new(arr, json_string(f->names[i]));
+		txt = json_dumps(arr, JSON_COMPACT);
+		json_decref(arr);
+		if (txt == NULL) {
+			sqlite3_finalize(st);
+			return jd_error_set(err, JD_E_NOMEM, NULL,
+			    "out of memory");
+		}
+		sqlite3_bind_text(st, b++, txt, -1, SQLITE_TRANSIENT);
+		jd_free(txt);
 	}
 	sqlite3_bind_int(st, b, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -77,6 +77,7 @@ struct jail_filter {
 	size_t		 nlabels;
 	const char	*label_keys[16];
 	const char	*label_values[16];
+	char *const	*names;		/* NULL-terminated allow-list, or NULL */
 };
 
 /*

@@ -1,0 +1,81 @@
+/*
+ * privilege.c - the admin-only fields of a jail document.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "prison/catalog.h"
+#include "privilege.h"
+
+static const char *const host_exec[] = { "prepare", "prestart", "created",
+	"poststart", "prestop", "poststop", "release", "system_user",
+	"consolelog", NULL };
+
+static int
+is_default(const json_t *v)
+{
+	return v == NULL || json_is_null(v) ||
+	    (json_is_array(v) && json_array_size(v) == 0);
+}
+
+static const json_t *
+mount_by_id(const json_t *spec, const json_t *id)
+{
+	const json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(spec, "mounts"), i, m)
+		if (json_equal(json_object_get(m, "id"), (json_t *)id))
+			return m;
+	return NULL;
+}
+
+void
+privilege_check(const json_t *old_spec, const json_t *new_spec,
+    struct verrs *errs)
+{
+	const json_t *oe = json_object_get(old_spec, "exec");
+	const json_t *ne = json_object_get(new_spec, "exec");
+	const json_t *op = json_object_get(old_spec, "params");
+	const json_t *m, *om, *nv, *ov;
+	const struct param_def *def;
+	const char *k, *why;
+	char ptr[160];
+	size_t i;
+
+	for (i = 0; host_exec[i] != NULL; i++) {
+		nv = json_object_get(ne, host_exec[i]);
+		ov = json_object_get(oe, host_exec[i]);
+		if (ov == NULL ? is_default(nv) : json_equal((json_t *)ov,
+		    (json_t *)nv))
+			continue;
+		snprintf(ptr, sizeof(ptr), "/exec/%s", host_exec[i]);
+		verrs_add(errs, ptr, "only an admin may change this: it runs "
+		    "or writes on the host, outside the jail");
+	}
+	json_object_foreach((json_t *)json_object_get(new_spec, "params"), k,
+	    nv) {
+		ov = json_object_get(op, k);
+		if (ov != NULL && json_equal((json_t *)ov, (json_t *)nv))
+			continue;
+		def = catalog_lookup(k);
+		if (def == NULL || !catalog_needs_admin(def, nv, &why))
+			continue;
+		ptr_join(ptr, sizeof(ptr), "/params", k);
+		verrs_add(errs, ptr, "only an admin may set this: %s",
+		    why ? why : "it weakens the host's protection");
+	}
+	json_array_foreach(json_object_get(new_spec, "mounts"), i, m) {
+		if (json_object_get(m, "source") == NULL)
+			continue;
+		om = mount_by_id(old_spec, json_object_get(m, "id"));
+		if (om != NULL && json_equal(json_object_get(om, "source"),
+		    json_object_get(m, "source")) &&
+		    json_equal(json_object_get(om, "target"),
+		    json_object_get(m, "target")))
+			continue;
+		snprintf(ptr, sizeof(ptr), "/mounts/%zu/source", i);
+		verrs_add(errs, ptr, "only an admin may mount a host path "
+		    "into a jail");
+	}
+}
