@@ -33,7 +33,7 @@
 #define FULL_PAGES	"db_max_pages=150"
 #define FULL_THREADS	16
 #define FULL_MAX	4000	/* attempts, all threads together */
-#define FULL_FAILS	8	/* a thread stops after this many failures */
+#define FULL_FAILS	12	/* a thread stops after this many failures */
 
 struct attempt {
 	char	name[32];
@@ -70,14 +70,34 @@ msleep(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * The pad label's value: its length varies with idx so that, near the
+ * ceiling, a small document can still fit where a big one did not.
+ */
+static void
+full_pad(char *buf, size_t sz, int idx)
+{
+	int n = (idx * 37) % 60 + 1;
+
+	if ((size_t)n >= sz)
+		n = (int)sz - 1;
+	memset(buf, 'p', (size_t)n);
+	buf[n] = '\0';
+}
+
 static void
 full_doc(char *buf, size_t sz, const char *name, int idx)
 {
+	char pad[64];
+
+	full_pad(pad, sizeof(pad), idx);
 	snprintf(buf, sz, "{\"path\":\"/usr/local/jails/%s\",\"hostname\":"
-	    "\"%s.example.org\",\"labels\":{\"env\":\"fill\",\"n\":\"%d\"},"
+	    "\"%s.example.org\",\"labels\":{\"env\":\"fill\",\"n\":\"%d\","
+	    "\"pad\":\"%s\"},"
 	    "\"ips\":[{\"interface\":\"em0\",\"address\":\"10.30.%d.%d\"}],"
 	    "\"mounts\":[{\"type\":\"devfs\",\"target\":\"/dev\","
-	    "\"ruleset\":4}]}", name, name, idx, idx / 250, idx % 250 + 1);
+	    "\"ruleset\":4}]}", name, name, idx, pad, idx / 250,
+	    idx % 250 + 1);
 }
 
 static void *
@@ -155,6 +175,8 @@ check_complete(const char *base, const char *name, int idx)
 	CHECK_STR(json_string_value(jptr(r->json, "/labels/env")), "fill");
 	snprintf(want, sizeof(want), "%d", idx);
 	CHECK_STR(json_string_value(jptr(r->json, "/labels/n")), want);
+	full_pad(want, sizeof(want), idx);
+	CHECK_STR(json_string_value(jptr(r->json, "/labels/pad")), want);
 	snprintf(want, sizeof(want), "10.30.%d.%d/32", idx / 250,
 	    idx % 250 + 1);
 	CHECK_STR(json_string_value(jptr(r->json, "/ips/0/address")), want);
@@ -243,12 +265,22 @@ test_disk_full(void)
 		check_pass();
 		http_free(r);
 	}
-	/* Still full: a single write now is refused the same way. */
-	r = http_json(f.inst.url, "PUT", "/v1/jails/fill-late",
-	    "{\"path\":\"/usr/local/jails/fill-late\",\"labels\":{\"a\":"
-	    "\"0123456789012345678901234567890123456789\"}}");
-	CHECK(r->status == 503 || r->status == 500);
-	http_free(r);
+	/* Alone, a write may still fit where a group did not; but the
+	 * ceiling holds: single writes are refused soon, the same way. */
+	for (i = 0, ok = 0; i < 200 && !ok; i++) {
+		snprintf(nm, sizeof(nm), "late-%03d", i);
+		snprintf(path, sizeof(path), "/v1/jails/%s", nm);
+		full_doc(doc, sizeof(doc), nm, 3500 + i);
+		r = http_json(f.inst.url, "PUT", path, doc);
+		CHECK(r->status == 201 || r->status == 503 ||
+		    r->status == 500);
+		ok = r->status != 201;
+		http_free(r);
+		r = http_get(f.inst.url, path);
+		CHECK_INT(r->status, ok ? 404 : 200);
+		http_free(r);
+	}
+	CHECK(ok);
 
 	/* Restart without the ceiling: writes succeed again.  jaild's exit
 	 * status is checked last so the checks after it still run. */
