@@ -19,7 +19,18 @@
  * as the writer thread would (savepoint, run, done, free) inside a
  * transaction that is then rolled back, so every input sees the same
  * state; a deferred wait is answered as if its time ran out.  Every
- * answer must keep the contract (fuzz_common.h).
+ * answer must keep the contract (fuzz_common.h).  OPTIONS goes to
+ * api_options, as server/http.c sends it.  Two pseudo-headers are the
+ * harness's own:
+ *	X-Fuzz-Max-Wait-S: N		cfg.max_wait_s for this request (0 to
+ *					86400 as server/config.c allows;
+ *					default 3600)
+ *	X-Fuzz-Principal: S [J,J..]	the caller: scope S (none, read, write,
+ *					admin) limited to jails J (at most 8);
+ *					default admin for every jail, as the
+ *					unix socket's root peer
+ * A principal limited to some jails must never get a document of another
+ * one.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -228,6 +239,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	ctx.prison_doc = fake_prison_doc;
 	ctx.ready = fake_ready;
 	ctx.backend_name = "sim";
+	ctx.tls_fingerprint = "";
+	ctx.tls_pin = "";
 	ctx.spec = spec_text;
 	ctx.spec_len = sizeof(spec_text) - 1;
 
@@ -263,7 +276,9 @@ struct fuzz_req {
 	struct api_request	 req;
 	char			*path;
 	struct api_kv		 query[MAX_QUERY];
-	char			*hdr[6];
+	char			*hdr[8];
+	struct api_principal	 principal;
+	char			*jails[9];
 	char			 request_id[72];
 };
 
@@ -347,7 +362,8 @@ parse_query(struct fuzz_req *fr, const char *q, size_t n)
 
 /* Header names the resource layer reads, in fuzz_req.hdr order. */
 static const char *const hdr_names[] = { "content-type", "if-match",
-	"if-none-match", "idempotency-key", "prefer", "x-request-id" };
+	"if-none-match", "idempotency-key", "prefer", "x-request-id",
+	"x-fuzz-max-wait-s", "x-fuzz-principal" };
 
 static void
 parse_header(struct fuzz_req *fr, const char *l, size_t n)
@@ -365,6 +381,39 @@ parse_header(struct fuzz_req *fr, const char *l, size_t n)
 		    strncasecmp(l, hdr_names[i], kn) == 0 &&
 		    fr->hdr[i] == NULL)
 			fr->hdr[i] = jd_strndup(v, (size_t)(l + n - v));
+}
+
+/* "SCOPE [JAIL,JAIL...]" into fr->principal. */
+static void
+build_principal(struct fuzz_req *fr, const char *h)
+{
+	static const char *const scopes[] = { "none", "read", "write",
+	    "admin" };
+	const char *sp, *p, *c;
+	size_t i, n, nj = 0;
+
+	fr->principal.scope = SCOPE_ADMIN;
+	snprintf(fr->principal.id, sizeof(fr->principal.id), "uid:0");
+	if (h == NULL)
+		return;
+	snprintf(fr->principal.id, sizeof(fr->principal.id), "token:fuzz");
+	sp = strchr(h, ' ');
+	n = sp ? (size_t)(sp - h) : strlen(h);
+	fr->principal.scope = SCOPE_NONE;
+	for (i = 0; i < 4; i++)
+		if (strlen(scopes[i]) == n && strncmp(h, scopes[i], n) == 0)
+			fr->principal.scope = (enum api_scope)i;
+	if (sp == NULL)
+		return;
+	for (p = sp + 1; nj < 8; p = c + 1) {
+		c = strchr(p, ',');
+		fr->jails[nj++] = jd_strndup(p, c ? (size_t)(c - p) :
+		    strlen(p));
+		if (c == NULL)
+			break;
+	}
+	fr->jails[nj] = NULL;
+	fr->principal.jails = fr->jails;
 }
 
 static void
@@ -421,6 +470,8 @@ build_request(struct fuzz_req *fr, const char *in, size_t size)
 	    fr->hdr[5] : "0123456789abcdef");
 	fr->req.request_id = fr->request_id;
 	fr->req.client_addr = "127.0.0.1";
+	build_principal(fr, fr->hdr[7]);
+	fr->req.principal = &fr->principal;
 }
 
 static void
@@ -435,6 +486,8 @@ free_request(struct fuzz_req *fr)
 	}
 	for (i = 0; i < sizeof(fr->hdr) / sizeof(fr->hdr[0]); i++)
 		jd_free(fr->hdr[i]);
+	for (i = 0; fr->jails[i] != NULL; i++)
+		jd_free(fr->jails[i]);
 }
 
 /* ---- checks beyond fuzz_check_response ---- */
@@ -472,6 +525,39 @@ check_answer(const struct api_response *resp)
 	}
 }
 
+/* Whether a name appears as a jail of the answer (document or list). */
+static void
+check_delegation(const struct api_principal *p,
+    const struct api_response *resp)
+{
+	json_t *j, *items, *it;
+	const char *name;
+	size_t i;
+
+	if (p->jails == NULL || resp->status >= 300 || resp->body == NULL ||
+	    resp->content_type == NULL ||
+	    strcmp(resp->content_type, "application/json") != 0)
+		return;
+	j = fuzz_must_parse("answer", resp->body, resp->body_len);
+	name = json_string_value(json_object_get(j, "name"));
+	if (name != NULL && json_object_get(j, "path") != NULL &&
+	    !api_principal_sees(p, name))
+		fuzz_fail("jail \"%s\" shown to a principal limited to other "
+		    "jails", name);
+	items = json_object_get(j, "items");
+	json_array_foreach(items, i, it) {
+		name = json_string_value(json_object_get(it, "name"));
+		if (name == NULL)
+			name = json_string_value(json_object_get(it, "jail"));
+		if (name != NULL && (json_object_get(it, "path") != NULL ||
+		    json_object_get(it, "jail") != NULL) &&
+		    !api_principal_sees(p, name))
+			fuzz_fail("jail \"%s\" listed to a principal limited "
+			    "to other jails", name);
+	}
+	json_decref(j);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -479,8 +565,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct api_response resp;
 
 	build_request(&fr, (const char *)data, size);
+	ctx.cfg.max_wait_s = 3600;
+	if (fr.hdr[6] != NULL) {
+		long v = strtol(fr.hdr[6], NULL, 10);
+		ctx.cfg.max_wait_s = v < 0 ? 0 : v > 86400 ? 86400 : (int)v;
+	}
 	memset(&resp, 0, sizeof(resp));
-	api_handle(&ctx, &fr.req, &resp);
+	if (fr.req.method == HM_OPTIONS) {
+		api_options(&ctx, &fr.req, &resp);
+		if (resp.status == 204 && resp.allow[0] == '\0')
+			fuzz_fail("OPTIONS 204 without Allow");
+	} else
+		api_handle(&ctx, &fr.req, &resp);
 	if (resp.defer == API_DEFER_WRITE)
 		run_deferred(&resp, fr.request_id, 0);
 	else if (resp.write != NULL)
@@ -494,6 +590,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (int)resp.body_len,
 		    resp.body ? resp.body : "");
 	check_answer(&resp);
+	check_delegation(&fr.principal, &resp);
 	api_response_free(&resp);
 	free_request(&fr);
 	return 0;
