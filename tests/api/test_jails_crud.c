@@ -456,8 +456,8 @@ main(void)
 	    "\"params\":{\"securelevel\":2},\"depends\":[\"web1\"]}");
 	test_patch();
 	test_delete_and_conflict();
-	/* Last, as it fails today: mounts given without ids (as a client's
-	 * own file has them) must keep the ids they got the first time. */
+	/* Mounts given without ids (as a client's own file has them) keep
+	 * the ids they got the first time, so the body is unchanged. */
 	test_put_same_body("s2", "{\"path\":\"/j/s2\",\"mounts\":["
 	    "{\"type\":\"devfs\",\"target\":\"/dev\"}]}");
 	harness_stop(&inst);

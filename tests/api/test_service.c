@@ -216,6 +216,17 @@ test_request_id(void)
 	CHECK_INT(r->status, 204);
 	check_rid(r, "rid-204");
 	http_free(r);
+	/* Without credentials: a 401, with the id all the same. */
+	{
+		const char *h[3] = { "Authorization:",
+		    "X-Request-Id: rid-401", NULL };
+		struct http_resp a;
+		CHECK(http_do(inst.url, "GET", "/v1/jails", NULL, NULL, h,
+		    &a) == 0);
+		CHECK_INT(a.status, 401);
+		check_rid(&a, "rid-401");
+		http_resp_free(&a);
+	}
 	/* The answers prism would otherwise give itself. */
 	r = req(inst.direct, "DELETE", "/v1/jails", NULL,
 	    "X-Request-Id: rid-405");
