@@ -128,6 +128,7 @@ struct api_write {
 	void	(*done)(struct api_write *w, int committed);
 	void	(*free)(struct api_write *w);
 	struct api_ctx	*ctx;
+	const char	*request_id;	/* for problem documents, or NULL */
 };
 
 struct api_config {

@@ -220,6 +220,7 @@ op_new(struct api_ctx *ctx, const struct api_request *req,
 	op->wait_ms = wait_ms;
 	snprintf(op->request_id, sizeof(op->request_id), "%s",
 	    req->request_id ? req->request_id : "");
+	op->base.request_id = op->request_id;
 	op->is_admin = req->principal == NULL ||
 	    req->principal->scope >= SCOPE_ADMIN;
 	op->delegated = req->principal != NULL &&

@@ -171,6 +171,7 @@ op_new(struct api_ctx *ctx, const struct api_request *req, int create)
 	audit_info_from(&op->audit, req);
 	snprintf(op->request_id, sizeof(op->request_id), "%s",
 	    req->request_id ? req->request_id : "");
+	op->base.request_id = op->request_id;
 	return op;
 }
 

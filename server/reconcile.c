@@ -229,7 +229,10 @@ set_status_full(struct reconciler *r, const char *name, int64_t gen,
 	/* The op is freed by the writer; read the result in done() terms
 	 * through a flag we keep here. */
 	rc = writer_run_sync(r->srv->writer, &op->base, &resp);
-	return rc == 0 && resp.status == 204 ? 1 : rc;
+	if (rc == 0 && resp.status == 204)
+		rc = 1;
+	api_response_free(&resp);
+	return rc;
 }
 
 static int
@@ -514,6 +517,30 @@ do_stop(struct reconciler *r, struct jail_work *w, const char *phase_after,
 	return 0;
 }
 
+/*
+ * The prison is gone; undo what it was made from (unmounts, aliases, the
+ * poststop and release hooks), like jail -C.  0 when clean.
+ */
+static int
+do_cleanup(struct reconciler *r, struct jail_work *w)
+{
+	struct jd_error err;
+	char msg[JD_ERR_MSG_MAX + 64];
+
+	jd_error_clear(&err);
+	if (lifecycle_stop(r->host, &w->old, NULL, &err) == -1) {
+		snprintf(msg, sizeof(msg), "clean-up failed: %s", err.message);
+		log_warnx("jail %s: %s", w->row.name, msg);
+		backoff_fail(r, w->row.name, w->row.generation);
+		set_status_w(r, &w->row, w->row.generation, "failed", 0, msg,
+		    NULL, strcmp(w->row.phase, "failed") ? "failed" : NULL,
+		    msg);
+		return -1;
+	}
+	backoff_clear(r, w->row.name);
+	return 0;
+}
+
 /* Names of w's dependencies that are not running yet, or "" if none. */
 static void
 deps_waiting(struct pass *p, struct jail_work *w, char *out, size_t outsz)
@@ -728,6 +755,9 @@ step(struct reconciler *r, struct pass *p, struct jail_work *w)
 				w->done = 1;
 				return 0;
 			}
+		} else if (w->old_ok && do_cleanup(r, w) == -1) {
+			w->done = 1;
+			return 0;
 		}
 		w->done = 1;
 		log_info("jail %s: deleted", w->row.name);
@@ -788,6 +818,17 @@ step(struct reconciler *r, struct pass *p, struct jail_work *w)
 		return 1;
 	}
 	w->done = 1;
+	/* Gone, but what it was made from may have left mounts or aliases
+	 * behind (a failed teardown, a jail -r by hand): clean up first. */
+	if (w->old_ok) {
+		if (!backoff_allows(r, w->row.name, w->row.generation))
+			return 0;
+		if (do_cleanup(r, w) == -1)
+			return 0;
+		set_status_full(r, w->row.name, w->row.generation, "stopped",
+		    0, NULL, NULL, NULL, NULL, 0, 1, NULL);
+		return 1;
+	}
 	set_status_w(r, &w->row, w->row.generation, "stopped", 0, NULL,
 	    NULL, NULL, NULL);
 	return 0;

@@ -33,11 +33,13 @@ struct writer {
 };
 
 static void
-fail_resp(struct api_response *resp, const struct jd_error *err)
+fail_resp(struct api_write *w, struct api_response *resp,
+    const struct jd_error *err)
 {
 	struct api_request req;
 
 	memset(&req, 0, sizeof(req));
+	req.request_id = w->request_id;
 	api_response_free(resp);
 	problem_from_error(resp, &req, err);
 	if (err->code == JD_E_UNAVAILABLE)
@@ -58,19 +60,37 @@ run_group(struct writer *wr, struct wjob *jobs)
 		for (j = jobs; j != NULL; j = j->next) {
 			if (db_exec(wr->db, "SAVEPOINT op", &err) == -1) {
 				j->rc = -1;
-				fail_resp(j->resp, &err);
+				fail_resp(j->w, j->resp, &err);
 				continue;
 			}
 			j->rc = j->w->run(j->w, wr->db, j->resp);
-			if (j->rc == -1)
-				db_exec(wr->db, "ROLLBACK TO op", NULL);
-			db_exec(wr->db, "RELEASE op", NULL);
 			wr->ops++;
+			/*
+			 * Some errors (SQLITE_FULL, SQLITE_IOERR, ...) make
+			 * SQLite roll the whole transaction back by itself:
+			 * then the group is lost, and running the rest would
+			 * commit them outside it.
+			 */
+			if (sqlite3_get_autocommit(wr->db)) {
+				jd_error_set(&err, JD_E_UNAVAILABLE, NULL,
+				    "transaction aborted by the database");
+				committed = 0;
+				break;
+			}
+			if (j->rc == -1 && db_exec(wr->db, "ROLLBACK TO op",
+			    &err) == -1) {
+				committed = 0;
+				break;
+			}
+			if (db_exec(wr->db, "RELEASE op", &err) == -1) {
+				committed = 0;
+				break;
+			}
 		}
-		if (db_exec(wr->db, "COMMIT", &err) == -1) {
-			db_exec(wr->db, "ROLLBACK", NULL);
+		if (committed && db_exec(wr->db, "COMMIT", &err) == -1)
 			committed = 0;
-		}
+		if (!committed && !sqlite3_get_autocommit(wr->db))
+			db_exec(wr->db, "ROLLBACK", NULL);
 	}
 	if (!committed) {
 		log_warnx("writer: commit failed: %s", err.message);
@@ -83,7 +103,7 @@ run_group(struct writer *wr, struct wjob *jobs)
 	for (j = jobs; j != NULL; j = next) {
 		next = j->next;
 		if (!committed) {
-			fail_resp(j->resp, &err);
+			fail_resp(j->w, j->resp, &err);
 			j->rc = -1;
 		}
 		j->w->done(j->w, committed && j->rc == 0);
@@ -155,7 +175,7 @@ writer_submit(struct writer *wr, struct api_write *w,
 		jd_free(j);
 		jd_error_set(&err, j == NULL ? JD_E_NOMEM : JD_E_UNAVAILABLE,
 		    NULL, "jaild is shutting down");
-		fail_resp(resp, &err);
+		fail_resp(w, resp, &err);
 		w->done(w, 0);
 		complete(arg, resp);
 		w->free(w);
