@@ -10,10 +10,10 @@ PKGS     = build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev \
            libsqlite3-dev libssl-dev libcurl4-openssl-dev curl python3
 PKGS_JS  = nodejs npm
 PKGS_FUZZ = clang libclang-rt-dev
-PKGS_BENCH = wrk
+PKGS_BENCH = wrk lxd
 SUDO     =
 
-.PHONY: all deps deps-js build build-asan run test install bench fuzz lint clean
+.PHONY: all deps deps-js deps-bench build build-asan run test install bench fuzz lint clean
 
 all: build
 
@@ -60,6 +60,25 @@ test: build build-asan deps-js
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j$(JOBS)
+
+# bench: the performance budget of DESIGN.md section 7 (bench/README.md),
+# as ratios against ceilings measured in the same run; writes
+# bench/results.json.  LXD (Debian's lxd) is the peer it is compared with.
+deps-bench: deps
+	@missing=""; \
+	for p in $(PKGS_BENCH); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "bench: missing$$missing (their parts are skipped)"; \
+		fi; \
+	fi
+
+bench: build deps-bench
+	BUILD=$(CURDIR)/build bench/run.sh
 
 install: build
 	cmake --install build

@@ -45,6 +45,8 @@ done
 TMP=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/jaild-bench.XXXXXX")
 RES=$TMP/results.tsv	# name value unit ceiling ratio target note
 RAW=$TMP/raw.jsonl	# every loadgen answer, labelled
+TOKENS=$TMP/tokens	# "ADDR TOKEN" per jaild instance
+: >"$TOKENS"
 : >"$RES"
 : >"$RAW"
 PIDS=()
@@ -119,6 +121,10 @@ start_jaild() {
 	done
 	JADDR=$(head -n1 "$JDIR/listen.addr")
 	JSOCK=$JDIR/jaild.sock
+	# Every request over TCP needs a token: remember each instance's
+	# admin token by address (curl, py and lg look it up).
+	printf '%s %s\n%s %s\n' "$JADDR" "$(cat "$JDIR/admin.token")" \
+	    "$JSOCK" "$(cat "$JDIR/admin.token")" >>"$TOKENS"
 	for i in $(seq 1 2000); do
 		curl -sf -o /dev/null "http://$JADDR/readyz" && return 0
 		sleep 0.005
@@ -142,11 +148,36 @@ start_ceiling() {
 	CADDR=$(head -n1 "$TMP/ceiling-$2.addr")
 }
 
+# tok_for ADDR: the admin token of the jaild at ADDR (host:port or socket)
+tok_for() { awk -v a="$1" '$1 == a { t = $2 } END { print t }' "$TOKENS"; }
+
+# curl with the token of the jaild its URL names
+curl() {
+	local a t
+	for a in "$@"; do
+		case $a in http://*) a=${a#http://}; a=${a%%/*};
+			t=$(tok_for "$a"); break;; esac
+	done
+	if [ -n "${t:-}" ]; then
+		command curl -H "Authorization: Bearer $t" "$@"
+	else
+		command curl "$@"
+	fi
+}
+
 # lg LABEL ARGS...: one loadgen run, its JSON on stdout (and in RAW)
 lg() {
-	local label=$1 out
+	local label=$1 out a prev="" t=""
 	shift
-	out=$("$LG" --json "$@")
+	for a in "$@"; do
+		case $prev in --tcp|--unix) t=$(tok_for "$a");; esac
+		prev=$a
+	done
+	if [ -n "$t" ]; then
+		out=$("$LG" --json -H "Authorization: Bearer $t" "$@")
+	else
+		out=$("$LG" --json "$@")
+	fi
 	printf '{"label":"%s","result":%s}\n' "$label" "$out" >>"$RAW"
 	if [ "$(jnum "$out" non2xx)" != 0 ] || [ "$(jnum "$out" errors)" != 0 ]
 	then
@@ -190,7 +221,20 @@ pair() {
 threads_for() { if [ "$1" -lt "$CORES" ]; then echo "$1"; else echo "$CORES"; fi; }
 
 # py: small HTTP helpers over one TCP address (urllib, no extra modules)
-py() { python3 - "$@"; }
+py() {
+	JD_TOKENS=$TOKENS python3 -c '
+import os, sys, urllib.request
+toks = dict(l.split()[:2] for l in open(os.environ["JD_TOKENS"]) if len(l.split()) >= 2)
+class Auth(urllib.request.BaseHandler):
+    def http_request(self, req):
+        t = toks.get(req.host)
+        if t:
+            req.add_header("Authorization", "Bearer " + t)
+        return req
+urllib.request.install_opener(urllib.request.build_opener(Auth()))
+sys.argv[0] = "-"
+exec(compile(sys.stdin.read(), "<bench>", "exec"))' "$@"
+}
 
 # wait_settled ADDR: until no jail is pending or creating
 wait_settled() {
