@@ -137,7 +137,8 @@ test_if_match_writes(void)
 	snprintf(tag, sizeof(tag), "%s", etag_of("c2"));
 
 	/* Wrong tags: 412 and nothing changed. */
-	r = req("PUT", "/v1/jails/c2", "{\"path\":\"/j/c2\",\"hostname\":\"b\"}",
+	r = req("PUT", "/v1/jails/c2",
+	    "{\"path\":\"/j/c2\",\"hostname\":\"b\"}",
 	    "If-Match: \"1\"", NULL);
 	check_412(r);
 	http_free(r);

@@ -120,13 +120,15 @@ test_replay(void)
 		char longkey[300];
 		memset(longkey, 'k', 256);
 		longkey[256] = '\0';
-		b = post(inst.url, longkey, "{\"name\":\"i3\",\"path\":\"/j/i3\"}");
+		b = post(inst.url, longkey,
+		    "{\"name\":\"i3\",\"path\":\"/j/i3\"}");
 		CHECK_INT(b->status, 400);
 		CHECK_STR(json_string_value(jptr(b->json, "/errors/0/field")),
 		    "/headers/Idempotency-Key");
 		http_free(b);
 		longkey[255] = '\0';
-		b = post(inst.url, longkey, "{\"name\":\"i3\",\"path\":\"/j/i3\"}");
+		b = post(inst.url, longkey,
+		    "{\"name\":\"i3\",\"path\":\"/j/i3\"}");
 		CHECK_INT(b->status, 201);
 		http_free(b);
 	}

@@ -178,7 +178,8 @@ test_request_id(void)
 	CHECK_INT(r->status, 201);
 	check_rid(r, "rid-201");
 	http_free(r);
-	r = req(inst.url, "GET", "/v1/jails/rid", NULL, "X-Request-Id: rid-200");
+	r = req(inst.url, "GET", "/v1/jails/rid", NULL,
+	    "X-Request-Id: rid-200");
 	CHECK_INT(r->status, 200);
 	check_rid(r, "rid-200");
 	http_free(r);
@@ -237,7 +238,8 @@ test_request_id(void)
 	CHECK_INT(r->status, 404);
 	check_rid(r, "rid-404b");
 	http_free(r);
-	r = req(inst.direct, "POST", "/v1/jails", "{", "X-Request-Id: rid-400b");
+	r = req(inst.direct, "POST", "/v1/jails", "{",
+	    "X-Request-Id: rid-400b");
 	CHECK_INT(r->status, 400);
 	check_rid(r, "rid-400b");
 	http_free(r);
