@@ -914,7 +914,7 @@ cmd_apply(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		one = jail_put(ctl, json_string_value(json_object_get(doc,
 		    "name")), doc, NULL, JAIL_PUT_FETCH, wait_s, "configured",
 		    &st);
-		if (one == CTL_EXIT_CONNECT) {
+		if (one == CTL_EXIT_CONNECT || one == CTL_EXIT_USAGE) {
 			rc = one;
 			break;
 		}
@@ -1246,7 +1246,7 @@ cmd_rm(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		one = http_request(ctl, "DELETE", path, NULL, NULL, NULL,
 		    wait_s > 0 ? wait_s : 0, wait_s > 0 ? label : NULL, &resp);
 		jd_free(path);
-		if (one == CTL_EXIT_CONNECT)
+		if (one != CTL_EXIT_OK)		/* connect or usage */
 			return one;
 		if (resp.status == 204) {
 			report(ctl, val, "deleted", NULL);

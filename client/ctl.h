@@ -35,15 +35,30 @@ enum ctl_output {
 
 struct http_conn;
 
-/* The run context: global options, then the lazily opened connection. */
+/*
+ * The run context: global options, then the lazily opened connection.
+ * The const strings point into argv; token is a copy (the argv string is
+ * overwritten so the secret leaves the process's command line) and is
+ * wiped and freed by ctl_free.
+ */
 struct ctl {
 	const char		*url;		/* --url, or NULL */
 	const char		*socket;	/* --socket, or NULL */
+	char			*token;		/* --token (owned), or NULL */
+	const char		*token_arg;	/* its argv string (wiped) */
+	const char		*token_file;	/* --token-file, or NULL; set,
+						   it wins over token */
+	const char		*cacert;	/* --cacert, or NULL */
+	const char		*pinnedpubkey;	/* --pinnedpubkey, or NULL */
 	long			 timeout_s;	/* --timeout: per request */
 	enum ctl_output		 output;	/* -o */
+	int			 verbose;	/* -v: request/answer headers */
 	int			 progress;	/* stderr is a terminal */
 	struct http_conn	*conn;		/* opened by http_request */
 };
+
+/* Wipe and free what ctl owns (the --token copy); ctl itself stays. */
+void	ctl_free(struct ctl *ctl);
 
 struct ctl_cmd;
 typedef int ctl_cmd_fn(struct ctl *, const struct ctl_cmd *, int, char **);
@@ -72,7 +87,8 @@ int	ctl_usage(const struct ctl_cmd *cmd, const char *fmt, ...)
 
 /*
  * The option parser.  Each command lists its own options; the global ones
- * (--url, --socket, --timeout, -o/--output, -h/--help) are accepted by every
+ * (--url, --socket, --token, --token-file, --cacert, --pinnedpubkey,
+ * --timeout, -o/--output, -v/--verbose, -h/--help) are accepted by every
  * command anywhere on its line and stored in struct ctl by the parser.
  * Long options take their argument as --opt=V or --opt V (ARG_OPTIONAL only
  * as --opt=V); short ones as -x V or -xV.  "--" ends the options.
@@ -134,6 +150,8 @@ int	cmd_restart(struct ctl *, const struct ctl_cmd *, int, char **);
 int	cmd_host(struct ctl *, const struct ctl_cmd *, int, char **);
 int	cmd_adopt(struct ctl *, const struct ctl_cmd *, int, char **);
 int	cmd_events(struct ctl *, const struct ctl_cmd *, int, char **);
+int	cmd_token(struct ctl *, const struct ctl_cmd *, int, char **);
+int	cmd_audit(struct ctl *, const struct ctl_cmd *, int, char **);
 
 /*
  * cmd_actions.c: after a write sent with ?wait=wait_s, decide how it ended.

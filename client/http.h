@@ -6,6 +6,20 @@
  * /var/run/jaild.sock.  The connection opens on the first request and is
  * reused (keep-alive) for the others.  Connect timeout is fixed; the
  * request timeout is --timeout plus the seconds a ?wait request may take.
+ *
+ * The credential, sent as "Authorization: Bearer", is the first of:
+ * --token or --token-file (whichever came last), JAILD_TOKEN, then the
+ * admin token of the data directory that belongs to the address, when
+ * readable: DIR/admin.token beside a unix socket DIR/jaild.sock (for the
+ * system socket /var/run/jaild.sock, /var/db/jaild/admin.token) unless
+ * jailctl runs as root, whom jaild trusts on its socket anyway, and for
+ * a URL the admin.token of ./var or /var/db/jaild whose listen.addr names
+ * exactly the URL's HOST:PORT, so a default token never goes to another
+ * server.  The secret is never printed, not even with -v.
+ *
+ * https:// URLs are verified against the system's CAs, or --cacert FILE;
+ * with --pinnedpubkey alone the server's public key must match the pin
+ * and the certificate chain is not checked (a self-signed certificate).
  */
 #ifndef JD_CLIENT_HTTP_H
 #define JD_CLIENT_HTTP_H
@@ -22,6 +36,11 @@ struct http_resp {
 	struct buf	 body;
 	char		 etag[128];	/* raw ETag header value, or "" */
 	char		 ctype[128];	/* Content-Type, or "" */
+	char		 retry_after[32]; /* Retry-After, or "" */
+	const char	*auth_src;	/* where the credential sent came from
+					   ("--token", "JAILD_TOKEN", a file),
+					   NULL if none; valid until
+					   http_close */
 	json_t		*json;		/* parsed body when it is JSON */
 };
 
@@ -32,8 +51,11 @@ struct http_resp {
  * terminal, a progress line "label (Ns)" is kept up to date while the
  * request takes longer than a second, and erased after.
  * Returns CTL_EXIT_OK with *resp filled (any HTTP status; free with
- * http_resp_free), or CTL_EXIT_CONNECT after printing why jaild could not
- * be reached or did not answer.
+ * http_resp_free), CTL_EXIT_CONNECT after printing why jaild could not
+ * be reached, did not answer or failed TLS verification (certificate,
+ * pin), or CTL_EXIT_USAGE after printing why the connection options
+ * cannot be used (an unreadable --token-file or --cacert, TLS options
+ * for an address that is not https://).
  */
 int	http_request(struct ctl *ctl, const char *method, const char *path,
 	    const char *ctype, const char *body, const char *if_match,

@@ -1,16 +1,19 @@
 # jailctl.bash - bash completion for jailctl(1): subcommands, their options,
-# and jail names asked from jaild with `jailctl ls -o name` (through the
-# same --url / --socket the line already carries).
+# and jail names and token ids asked from jaild with `jailctl ls -o name`
+# and `jailctl token ls -o name` (through the same address, credential and
+# TLS options the line already carries).
 
-# jailctl with the line's --url / --socket, a short timeout, no errors.
+# jailctl with the line's connection options, a short timeout, no errors.
 _jailctl_ask()
 {
 	local -a conn=()
 	local i
 	for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
 		case ${COMP_WORDS[i]} in
-		--url|--socket) conn+=("${COMP_WORDS[i]}" "${COMP_WORDS[i+1]}") ;;
-		--url=*|--socket=*) conn+=("${COMP_WORDS[i]}") ;;
+		--url|--socket|--token|--token-file|--cacert|--pinnedpubkey)
+			conn+=("${COMP_WORDS[i]}" "${COMP_WORDS[i+1]}") ;;
+		--url=*|--socket=*|--token=*|--token-file=*|--cacert=*|--pinnedpubkey=*)
+			conn+=("${COMP_WORDS[i]}") ;;
 		esac
 	done
 	command jailctl "${conn[@]}" --timeout 3 "$@" 2>/dev/null
@@ -24,8 +27,8 @@ _jailctl_jails()
 _jailctl()
 {
 	local cur prev cmd i
-	local commands="ls get create apply edit set rm start stop restart host adopt events help"
-	local globals="--url --socket --timeout -o --output -h --help"
+	local commands="ls get create apply edit set rm start stop restart host adopt events token audit help"
+	local globals="--url --socket --token --token-file --cacert --pinnedpubkey --timeout -o --output -v --verbose -h --help"
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -36,7 +39,7 @@ _jailctl()
 	cmd=
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		--url|--socket|--timeout|-o|--output) ((i++)) ;;
+		--url|--socket|--token|--token-file|--cacert|--pinnedpubkey|--timeout|-o|--output) ((i++)) ;;
 		-*) ;;
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
@@ -46,10 +49,13 @@ _jailctl()
 	-o|--output)
 		COMPREPLY=($(compgen -W "json name" -- "$cur"))
 		return ;;
-	--socket)
+	--socket|--token-file|--cacert)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
-	--url|--timeout|--hostname|--ip|--mount|--param|--label|--limit|--since)
+	--url|--token|--pinnedpubkey|--timeout|--hostname|--ip|--mount|--param|--label|--limit|--since|--expires)
+		return ;;
+	--scope)
+		COMPREPLY=($(compgen -W "read write admin" -- "$cur"))
 		return ;;
 	-f|--filename|--file|--path|-p)
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -81,6 +87,9 @@ _jailctl()
 	apply)	opts="-f --filename --wait" ;;
 	set|rm|start|stop|restart) opts="--wait" ;;
 	events)	opts="--since --jail" ;;
+	audit)	opts="--since" ;;
+	token)	[ "${COMP_WORDS[i+1]}" = create ] &&
+		    opts="--scope --jail --expires" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
@@ -103,6 +112,12 @@ _jailctl()
 		# Unmanaged prisons are the candidates.
 		COMPREPLY=($(compgen -W "$(_jailctl_ask host prisons |
 		    awk 'NR > 1 && $3 == "no" { print $1 }')" -- "$cur")) ;;
+	token)
+		if [ $((i + 1)) -eq "$COMP_CWORD" ]; then
+			COMPREPLY=($(compgen -W "create ls rm" -- "$cur"))
+		elif [ "${COMP_WORDS[i+1]}" = rm ]; then
+			COMPREPLY=($(compgen -W "$(_jailctl_ask token ls -o name)" -- "$cur"))
+		fi ;;
 	help)
 		COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
 	esac

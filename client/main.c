@@ -3,7 +3,7 @@
  * usage and help, the option parser every command shares, and dispatch.
  *
  * The command groups live in their own files (cmd_jails.c, cmd_actions.c,
- * cmd_host.c).  A later resource adds its rows to ctl_cmds[] below and its
+ * cmd_host.c, cmd_tokens.c).  A later resource adds its rows to ctl_cmds[] below and its
  * file beside them; the help, the man page and the bash completion follow
  * the table.
  */
@@ -26,8 +26,17 @@
 "                  unix:PATH (default: $JAILD_URL, else ./var/jaild.sock\n" \
 "                  when it exists, else /var/run/jaild.sock)\n" \
 "  --socket PATH   talk to jaild on this unix socket\n" \
+"  --token-file F  send the API token in file F (Authorization: Bearer)\n" \
+"  --token TOKEN   send this token (visible to ps: prefer a file or\n" \
+"                  $JAILD_TOKEN); default: $JAILD_TOKEN, else the admin\n" \
+"                  token of jaild's data directory when readable\n" \
+"  --cacert FILE   https: trust the certificate(s) in FILE\n" \
+"  --pinnedpubkey sha256//BASE64\n" \
+"                  https: accept only this public key (tls.pin of\n" \
+"                  'jailctl host'); alone it accepts a self-signed one\n" \
 "  --timeout S     seconds a request may take, not counting --wait (30)\n" \
 "  -o, --output F  json or name instead of the human form\n" \
+"  -v, --verbose   show request and answer headers (never the token)\n" \
 "  -h, --help      show help\n"
 
 static const struct ctl_cmd ctl_cmds[] = {
@@ -173,13 +182,56 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  jailctl events --since 120\n"
 	  "  jailctl events --jail web1 -o json\n" },
 
+	/* admin: cmd_tokens.c */
+	{ "token", cmd_token,
+	  "token create NAME --scope read|write|admin [--jail NAME]...\n"
+	  "                     [--expires TIME]\n"
+	  "       jailctl token ls\n"
+	  "       jailctl token rm ID...",
+	  "create, list and revoke API tokens",
+	  "API tokens for jaild (admin scope needed).  A token is sent as\n"
+	  "Authorization: Bearer; give it to jailctl with --token-file or\n"
+	  "$JAILD_TOKEN.\n\n"
+	  "token create: make a token and print its secret.  jaild keeps only\n"
+	  "a hash: this is the only time the secret is shown.  The scope is\n"
+	  "read (look), write (change jails too) or admin (everything, tokens\n"
+	  "included).  Each --jail limits the token to that jail: it sees no\n"
+	  "other and cannot create or delete jails.  --expires takes an\n"
+	  "RFC 3339 time (2027-01-01T00:00:00Z).  With -o name only the\n"
+	  "secret is printed, with -o json the whole answer.\n"
+	  "token ls: the tokens as a table ID NAME SCOPE JAILS EXPIRES\n"
+	  "LAST-USED, without secrets (-o name: the ids).\n"
+	  "token rm: revoke tokens by id; they stop working at once.\n\n"
+	  "Options of create:\n"
+	  "  --scope S       read, write or admin (required)\n"
+	  "  --jail NAME     only this jail (repeatable; not with admin)\n"
+	  "  --expires TIME  stop working at TIME (default: never)\n\n"
+	  "Examples:\n"
+	  "  jailctl token create ci --scope write -o name > ci.token\n"
+	  "  jailctl token create web-team --scope write --jail web1 \\\n"
+	  "      --jail web2 --expires 2027-01-01T00:00:00Z\n"
+	  "  jailctl --token-file ci.token ls\n"
+	  "  jailctl token ls\n"
+	  "  jailctl token rm 633dfaaf43786305\n" },
+	{ "audit", cmd_audit, "audit [--since ID]",
+	  "show who changed what",
+	  "Print the audit log (admin scope needed): every accepted change with\n"
+	  "its time, who made it (uid:0, token:ID or internal), from where\n"
+	  "(unix or the client address), the request, the resource and the\n"
+	  "jail's generation before and after, as a table ID TIME PRINCIPAL\n"
+	  "FROM METHOD PATH RESOURCE GENERATION.  Every page is fetched.\n\n"
+	  "Options:\n"
+	  "  --since ID      only entries after ID\n\n"
+	  "Examples:\n"
+	  "  jailctl audit\n"
+	  "  jailctl audit --since 120 -o json\n" },
+
 	/*
 	 * Later resources, each in its own issue and file, in the same shape:
 	 *	{ "ip",     cmd_ip,     ... },	cmd_ips.c
 	 *	{ "mount",  cmd_mount,  ... },	cmd_mounts.c
 	 *	{ "policy", cmd_policy, ... },	cmd_policies.c
 	 *	{ "pool",   cmd_pool,   ... },	cmd_pools.c
-	 *	{ "token",  cmd_token,  ... },	cmd_tokens.c
 	 *	{ "import", cmd_import, ... },	cmd_conf.c
 	 *	{ "export", cmd_export, ... },	cmd_conf.c
 	 *	{ "exec",   cmd_exec,   ... },	cmd_exec.c
@@ -228,17 +280,59 @@ ctl_usage(const struct ctl_cmd *cmd, const char *fmt, ...)
 	return CTL_EXIT_USAGE;
 }
 
-enum { GOPT_URL = 1000, GOPT_SOCKET, GOPT_TIMEOUT, GOPT_OUTPUT, GOPT_HELP,
-    GOPT_VERSION };
+enum { GOPT_URL = 1000, GOPT_SOCKET, GOPT_TOKEN, GOPT_TOKEN_FILE,
+    GOPT_CACERT, GOPT_PIN, GOPT_TIMEOUT, GOPT_OUTPUT, GOPT_VERBOSE,
+    GOPT_HELP, GOPT_VERSION };
 
 static const struct arg_opt global_opts[] = {
 	{ "url", 0, ARG_REQUIRED, GOPT_URL },
 	{ "socket", 0, ARG_REQUIRED, GOPT_SOCKET },
+	{ "token", 0, ARG_REQUIRED, GOPT_TOKEN },
+	{ "token-file", 0, ARG_REQUIRED, GOPT_TOKEN_FILE },
+	{ "cacert", 0, ARG_REQUIRED, GOPT_CACERT },
+	{ "pinnedpubkey", 0, ARG_REQUIRED, GOPT_PIN },
 	{ "timeout", 0, ARG_REQUIRED, GOPT_TIMEOUT },
 	{ "output", 'o', ARG_REQUIRED, GOPT_OUTPUT },
+	{ "verbose", 'v', ARG_NONE, GOPT_VERBOSE },
 	{ "help", 'h', ARG_NONE, GOPT_HELP },
 	{ NULL, 0, ARG_NONE, 0 }
 };
+
+void
+ctl_free(struct ctl *ctl)
+{
+	if (ctl->token != NULL) {
+		explicit_bzero(ctl->token, strlen(ctl->token));
+		jd_free(ctl->token);
+		ctl->token = NULL;
+	}
+}
+
+/*
+ * A pin as curl takes it: one or more "sha256//" + the base64 of a
+ * SHA-256 digest (43 characters and '='), separated by ';'.
+ */
+static int
+pin_valid(const char *s)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n;
+
+	for (;;) {
+		if (strncmp(s, "sha256//", 8) != 0)
+			return 0;
+		s += 8;
+		n = strspn(s, b64);
+		if (n != 43 || s[n] != '=')
+			return 0;
+		s += n + 1;
+		if (*s == '\0')
+			return 1;
+		if (*s++ != ';')
+			return 0;
+	}
+}
 
 void
 args_init(struct args *a, const struct ctl_cmd *cmd, int argc, char **argv)
@@ -280,6 +374,40 @@ args_global(struct args *a, struct ctl *ctl, int id, const char *val)
 	case GOPT_SOCKET:
 		ctl->socket = val;
 		ctl->url = NULL;
+		break;
+	case GOPT_TOKEN:
+		/*
+		 * Commands that take several names parse their line twice;
+		 * the second time this string is already wiped, and the copy
+		 * made the first time stands.
+		 */
+		if (val != ctl->token_arg) {
+			ctl_free(ctl);
+			if ((ctl->token = jd_strdup(val)) == NULL)
+				ctl_oom();
+			/* Take the secret off our command line (ps, /proc). */
+			memset((char *)val, 'x', strlen(val));
+			ctl->token_arg = val;
+		}
+		ctl->token_file = NULL;		/* the last one given wins */
+		break;
+	case GOPT_TOKEN_FILE:
+		ctl->token_file = val;		/* wins over an earlier --token */
+		break;
+	case GOPT_CACERT:
+		ctl->cacert = val;
+		break;
+	case GOPT_PIN:
+		if (!pin_valid(val)) {
+			ctl_usage(a->cmd, "--pinnedpubkey wants "
+			    "sha256//BASE64 (as GET /v1/host shows in "
+			    "tls.pin), not '%s'", val);
+			return ARGS_ERR;
+		}
+		ctl->pinnedpubkey = val;
+		break;
+	case GOPT_VERBOSE:
+		ctl->verbose = 1;
 		break;
 	case GOPT_TIMEOUT:
 		v = strtol(val, &end, 10);
@@ -448,7 +576,7 @@ main(int argc, char **argv)
 	struct ctl ctl;
 	struct args a;
 	const char *val;
-	int r, first;
+	int r, rc, first;
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.timeout_s = CTL_DEFAULT_TIMEOUT_S;
@@ -461,17 +589,22 @@ main(int argc, char **argv)
 		r = args_next(&a, top_opts, &ctl, &val);
 		if (r == ARGS_HELP) {
 			usage_all(stdout);
-			return CTL_EXIT_OK;
+			rc = CTL_EXIT_OK;
+			goto done;
 		}
-		if (r == ARGS_ERR)
-			return CTL_EXIT_USAGE;
+		if (r == ARGS_ERR) {
+			rc = CTL_EXIT_USAGE;
+			goto done;
+		}
 		if (r == GOPT_VERSION) {
 			printf("jailctl %s\n", JD_VERSION);
-			return CTL_EXIT_OK;
+			rc = CTL_EXIT_OK;
+			goto done;
 		}
 		if (r == ARGS_END) {
 			usage_all(stderr);
-			return CTL_EXIT_USAGE;
+			rc = CTL_EXIT_USAGE;
+			goto done;
 		}
 		if (r == ARGS_POS) {
 			first = a.i - 1;	/* the command's own argv[0] */
@@ -479,26 +612,28 @@ main(int argc, char **argv)
 		}
 	}
 	if (strcmp(val, "help") == 0) {
-		if (first + 1 >= argc) {
+		rc = CTL_EXIT_OK;
+		if (first + 1 >= argc)
 			usage_all(stdout);
-			return CTL_EXIT_OK;
-		}
-		if ((cmd = cmd_find(argv[first + 1])) == NULL) {
+		else if ((cmd = cmd_find(argv[first + 1])) == NULL) {
 			fprintf(stderr, "jailctl: unknown command '%s'\n",
 			    argv[first + 1]);
-			return CTL_EXIT_USAGE;
-		}
-		ctl_cmd_help(cmd, stdout);
-		return CTL_EXIT_OK;
+			rc = CTL_EXIT_USAGE;
+		} else
+			ctl_cmd_help(cmd, stdout);
+		goto done;
 	}
 	if ((cmd = cmd_find(val)) == NULL) {
 		fprintf(stderr, "jailctl: unknown command '%s'\n"
 		    "see 'jailctl help'\n", val);
-		return CTL_EXIT_USAGE;
+		rc = CTL_EXIT_USAGE;
+		goto done;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	r = cmd->fn(&ctl, cmd, argc - first, argv + first);
+	rc = cmd->fn(&ctl, cmd, argc - first, argv + first);
 	http_close(&ctl);
 	curl_global_cleanup();
-	return r;
+done:
+	ctl_free(&ctl);
+	return rc;
 }

@@ -170,6 +170,39 @@ output_cell(const json_t *v, char *buf, size_t n)
 	return "...";
 }
 
+/*
+ * What jailctl adds under an authentication or rate-limit answer: where
+ * the credential came from (never the credential), how to give one, and
+ * when to try again.
+ */
+static void
+output_auth_hint(const struct http_resp *resp)
+{
+	const char *ra = resp->retry_after;
+	char *end;
+	long secs;
+
+	if (resp->status == 401 && resp->auth_src == NULL)
+		fputs("jailctl: no token was sent: give one with --token-file "
+		    "FILE, JAILD_TOKEN or --token (see jailctl(1))\n", stderr);
+	else if (resp->status == 401)
+		fprintf(stderr, "jailctl: the token from %s was refused "
+		    "(unknown, revoked or expired)\n", resp->auth_src);
+	else if (resp->status == 403 && resp->auth_src != NULL)
+		fprintf(stderr, "jailctl: (the token sent came from %s)\n",
+		    resp->auth_src);
+	if (resp->status != 429 && ra[0] == '\0')
+		return;
+	secs = strtol(ra, &end, 10);
+	if (ra[0] != '\0' && *end == '\0' && secs >= 0)
+		fprintf(stderr, "jailctl: retry in %ld second%s\n", secs,
+		    secs == 1 ? "" : "s");
+	else if (ra[0] != '\0')
+		fprintf(stderr, "jailctl: retry after %s\n", ra);
+	else
+		fputs("jailctl: retry later\n", stderr);
+}
+
 void
 output_problem(const struct http_resp *resp, const char *what)
 {
@@ -193,6 +226,7 @@ output_problem(const struct http_resp *resp, const char *what)
 			fprintf(stderr, ": %.*s", (int)n, resp->body.data);
 		}
 		fputc('\n', stderr);
+		output_auth_hint(resp);
 		return;
 	}
 	fprintf(stderr, "jailctl: %s%s%s", what != NULL ? what : "",
@@ -213,6 +247,7 @@ output_problem(const struct http_resp *resp, const char *what)
 		    ", column %" JSON_INTEGER_FORMAT "\n",
 		    json_integer_value(json_object_get(p, "line")),
 		    json_integer_value(json_object_get(p, "column")));
+	output_auth_hint(resp);
 }
 
 void

@@ -50,6 +50,9 @@ void	output_json(FILE *fp, const json_t *v);
  * bad field as "  /pointer: message", and the line/column of malformed
  * JSON.  what (may be NULL) prefixes the detail, e.g. the jail name.
  * A body that is not a problem document is shown as its status and text.
+ * Under a 401 or 403 a line says where the credential sent came from (or
+ * that none was), never the credential; under a 429 (or any answer with
+ * Retry-After) a line says when to retry.
  */
 void	output_problem(const struct http_resp *resp, const char *what);
 
