@@ -13,7 +13,8 @@ PKGS_FUZZ = clang libclang-rt-dev
 PKGS_BENCH = wrk lxd
 SUDO     =
 
-.PHONY: all deps deps-js deps-bench build build-asan run test install bench fuzz lint clean
+.PHONY: all deps deps-js deps-bench deps-fuzz build build-asan build-fuzz run test \
+	install bench fuzz fuzz-replay fuzz-test lint clean
 
 all: build
 
@@ -55,11 +56,12 @@ run: build
 	mkdir -p var
 	exec ./build/jaild --data-dir ./var --listen 127.0.0.1:8080
 
-test: build build-asan deps-js
+test: build build-asan build-fuzz deps-js
 	cd build && ctest --output-on-failure -j$(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j$(JOBS)
+	cd build-fuzz && ctest -L fuzz --output-on-failure -j$(JOBS)
 
 # bench: the performance budget of DESIGN.md section 7 (bench/README.md),
 # as ratios against ceilings measured in the same run; writes
@@ -79,6 +81,42 @@ deps-bench: deps
 
 bench: build deps-bench
 	BUILD=$(CURDIR)/build bench/run.sh
+
+# fuzz: clang's libFuzzer with ASan and UBSan over every parser
+# (tests/fuzz); make fuzz FUZZ_SECONDS=600 for longer runs.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= $(shell command -v clang-14 2>/dev/null || echo clang)
+
+deps-fuzz: deps
+	@missing=""; \
+	for p in $(PKGS_FUZZ); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "missing packages; run as root:"; \
+			echo "  apt-get install -y$$missing"; \
+			exit 1; \
+		fi; \
+	fi
+
+build-fuzz: deps-fuzz
+	CC=$(FUZZ_CC) cmake -S . -B build-fuzz -DJD_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build-fuzz -j$(JOBS) --target fuzz_all
+
+fuzz: build-fuzz
+	JD_FUZZ_BIN=$(CURDIR)/build-fuzz/fuzz tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-replay: build-fuzz
+	JD_FUZZ_BIN=$(CURDIR)/build-fuzz/fuzz tests/fuzz/run.sh --replay
+
+# In `make test`: every seed and regression once, then each target for
+# 20 s under the sanitizers.
+fuzz-test: build-fuzz
+	cd build-fuzz && ctest -L fuzz --output-on-failure -j$(JOBS)
 
 install: build
 	cmake --install build

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
+#include "common/utf8.h"
 #include "problem.h"
 
 static const struct {
@@ -78,7 +79,7 @@ static json_t *
 problem_new(const struct api_request *req, enum jd_errcode code,
     const char *detail)
 {
-	char type[96];
+	char type[96], clean[1024];
 	const char *name = jd_errcode_name(code);
 
 	/* 500s never carry internals: the detail is logged, not sent. */
@@ -86,6 +87,11 @@ problem_new(const struct api_request *req, enum jd_errcode code,
 		detail = "the server failed to complete the request; the "
 		    "request id is in its log";
 	snprintf(type, sizeof(type), "urn:jaild:problem:%s", name);
+	/* Details echo client input: keep them valid UTF-8. */
+	snprintf(clean, sizeof(clean), "%s", detail ? detail :
+	    problem_title(code));
+	utf8_scrub(clean);
+	detail = clean;
 	return json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}",
 	    "type", type, "code", name, "title", problem_title(code),
 	    "status", problem_status(code),

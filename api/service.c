@@ -95,6 +95,8 @@ api_parse_wait(struct api_ctx *ctx, const struct api_request *req,
 		if (end == p + 5 || w < 0)
 			w = -1;		/* RFC 7240: ignore what we do not
 					   understand */
+		else if (w > 86400)
+			w = 86400;
 	}
 	if (w < 0)
 		return -1;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "utf8.h"
 #include "verr.h"
 
 void
@@ -36,6 +37,8 @@ verrs_add(struct verrs *l, const char *field, const char *fmt, ...)
 		l->oom = 1;
 		return;
 	}
+	utf8_scrub(l->v[l->n].field);
+	utf8_scrub(l->v[l->n].message);
 	l->n++;
 }
 

@@ -241,7 +241,7 @@ config_load_file(struct config *c, const char *path, int required,
 		*eq = '\0';
 		key = unquote(key);
 		val = unquote(eq + 1);
-		if (val == NULL) {
+		if (key == NULL || val == NULL) {
 			fclose(f);
 			return jd_error_set(err, JD_E_INVALID, NULL,
 			    "%s:%d: unterminated quote", path, lineno);

@@ -173,10 +173,17 @@ wait_fired(void *arg, int settled)
 	char jail[64];
 	int status = c->resp.wait_status;
 
+	char location[API_LOCATION_MAX];
+
 	snprintf(jail, sizeof(jail), "%s", c->resp.wait_jail);
+	snprintf(location, sizeof(location), "%s", c->resp.location);
 	api_response_free(&c->resp);
+	c->resp.etag[0] = c->resp.location[0] = c->resp.allow[0] = '\0';
 	api_wait_answer(&srv->api, jail, settled, status, c->request_id,
 	    &c->resp);
+	if (c->resp.status == 201)	/* created and settled */
+		snprintf(c->resp.location, sizeof(c->resp.location), "%s",
+		    location);
 	resume(c);
 }
 

@@ -308,6 +308,14 @@ main(int argc, char **argv)
 	atomic_store(&srv->stopping, 1);
 	reconciler_stop(srv->reconciler);
 	http_stop(srv->http, 10000);
+	{
+		/* A stale address must not send clients (and jailctl's
+		 * default token) to whoever takes the port next. */
+		char path[CONFIG_STR_MAX + 32];
+		snprintf(path, sizeof(path), "%s/listen.addr",
+		    srv->cfg.data_dir);
+		unlink(path);
+	}
 	waiters_free(srv->waiters);
 	writer_stop(srv->writer);
 	readers_close(srv->readers);

@@ -61,8 +61,14 @@ struct reconciler {
 	struct backoff	*backoff;
 	size_t		 nbackoff, capbackoff;
 
+	struct spec_cache *cache;	/* sorted by name */
+	size_t		 ncache;
+	int		 acted;		/* this pass changed the host */
+
 	pthread_mutex_t	 snap_lock;
-	json_t		*snapshot;
+	json_t		*snapshot;	/* built on demand from the lists */
+	struct host_info snap_info;
+	int		 have_snap;
 	struct host_prison_list snap_prisons;
 	struct host_mount_list	snap_mounts;
 	struct host_addr_list	snap_addrs;
@@ -337,13 +343,33 @@ backoff_fail(struct reconciler *r, const char *name, int64_t gen)
 
 /* ---- one pass ---- */
 
+/*
+ * Parsed documents kept from pass to pass, sorted by name: a no-change
+ * resync re-parses nothing (with 10,000 jails parsing and freeing was most
+ * of a pass).
+ */
+struct spec_cache {
+	char			*name;
+	char			*text;		/* the spec it was parsed from */
+	json_t			*json;
+	struct prison_spec	 spec;
+	int			 ok;
+	char			 err[JD_ERR_MSG_MAX];
+	char			*old_text;	/* applied_spec, or NULL */
+	struct prison_spec	 old;
+	int			 old_ok;
+};
+
 struct jail_work {
 	struct jail_row		 row;
-	json_t			*spec_json;
-	struct prison_spec	 spec;
+	json_t			*spec_json;	/* borrowed from the cache */
+	struct prison_spec	 spec;		/* shallow copy of the cache's
+						   unless spec_owned */
+	int			 spec_owned;
 	int			 spec_ok;
 	char			 spec_err[JD_ERR_MSG_MAX];
-	struct prison_spec	 old;		/* what the prison came from */
+	struct prison_spec	 old;		/* what the prison came from
+						   (borrowed) */
 	int			 old_ok;
 	int			 live_path;	/* spec uses the running path */
 	char			*desired_path;
@@ -356,6 +382,8 @@ struct jail_work {
 struct pass {
 	struct jail_work	*w;
 	size_t			 n, cap;
+	const struct host_prison **byname;	/* live prisons by name */
+	size_t			 nbyname;
 	struct host_prison_list	 prisons;
 	struct host_mount_list	 mounts;
 	struct host_addr_list	 addrs;
@@ -388,29 +416,69 @@ pass_free(struct pass *p)
 
 	for (i = 0; i < p->n; i++) {
 		jail_row_free(&p->w[i].row);
-		json_decref(p->w[i].spec_json);
-		if (p->w[i].spec_ok)
+		if (p->w[i].spec_owned)
 			prison_spec_free(&p->w[i].spec);
-		if (p->w[i].old_ok)
-			prison_spec_free(&p->w[i].old);
 		jd_free(p->w[i].desired_path);
 	}
 	jd_free(p->w);
+	jd_free(p->byname);
 	host_prison_list_free(&p->prisons);
 	host_mount_list_free(&p->mounts);
 	host_addr_list_free(&p->addrs);
 	memset(p, 0, sizeof(*p));
 }
 
+static int
+work_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct jail_work *)elem)->row.name);
+}
+
+/* Rows come in name order (ORDER BY name, byte-wise like strcmp). */
 static struct jail_work *
 find_work(struct pass *p, const char *name)
 {
+	return bsearch(name, p->w, p->n, sizeof(p->w[0]), work_cmp);
+}
+
+static int
+prison_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct host_prison *const *)a)->name,
+	    (*(const struct host_prison *const *)b)->name);
+}
+
+static int
+prison_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const struct host_prison *const *)elem)->name);
+}
+
+/* Index the live (not dying) prisons by name. */
+static int
+index_prisons(struct pass *p)
+{
 	size_t i;
 
-	for (i = 0; i < p->n; i++)
-		if (strcmp(p->w[i].row.name, name) == 0)
-			return &p->w[i];
-	return NULL;
+	p->byname = jd_calloc(p->prisons.n ? p->prisons.n : 1,
+	    sizeof(*p->byname));
+	if (p->byname == NULL)
+		return -1;
+	for (i = 0; i < p->prisons.n; i++)
+		if (!p->prisons.v[i].dying)
+			p->byname[p->nbyname++] = &p->prisons.v[i];
+	qsort(p->byname, p->nbyname, sizeof(*p->byname), prison_ptr_cmp);
+	return 0;
+}
+
+static const struct host_prison *
+find_prison_indexed(const struct pass *p, const char *name)
+{
+	const struct host_prison *const *hit;
+
+	hit = bsearch(name, p->byname, p->nbyname, sizeof(*p->byname),
+	    prison_key_cmp);
+	return hit ? *hit : NULL;
 }
 
 static const struct host_prison *
@@ -472,6 +540,7 @@ do_start(struct reconciler *r, struct jail_work *w, const char *why_event)
 	    0, NULL, NULL, NULL, NULL, 0) != 0)
 		return;		/* failed, or the row was deleted meanwhile */
 	jd_error_clear(&err);
+	r->acted = 1;
 	if (lifecycle_create(r->host, &w->spec, &jid, &err) == -1) {
 		snprintf(msg, sizeof(msg), "start failed: %s", err.message);
 		log_warnx("jail %s: %s", w->row.name, msg);
@@ -499,6 +568,7 @@ do_stop(struct reconciler *r, struct jail_work *w, const char *phase_after,
 	set_status(r, w->row.name, w->row.observed_generation, "stopping",
 	    jid, NULL, NULL, NULL, NULL, 0);
 	jd_error_clear(&err);
+	r->acted = 1;
 	if (lifecycle_stop(r->host, w->old_ok ? &w->old : &w->spec, w->prison,
 	    &err) == -1) {
 		snprintf(msg, sizeof(msg), "stop failed: %s", err.message);
@@ -528,6 +598,7 @@ do_cleanup(struct reconciler *r, struct jail_work *w)
 	char msg[JD_ERR_MSG_MAX + 64];
 
 	jd_error_clear(&err);
+	r->acted = 1;
 	if (lifecycle_stop(r->host, &w->old, NULL, &err) == -1) {
 		snprintf(msg, sizeof(msg), "clean-up failed: %s", err.message);
 		log_warnx("jail %s: %s", w->row.name, msg);
@@ -612,8 +683,10 @@ live_spec(struct jail_work *w)
 		prison_spec_free(&ls);
 		return -1;
 	}
-	prison_spec_free(&w->spec);
+	if (w->spec_owned)
+		prison_spec_free(&w->spec);
 	w->spec = ls;
+	w->spec_owned = 1;
 	w->live_path = 1;
 	return 0;
 }
@@ -686,6 +759,7 @@ check_running(struct reconciler *r, struct pass *p, struct jail_work *w)
 			if (!backoff_allows(r, w->row.name, w->row.generation))
 				goto done;
 			fields = drift_fields(&d);
+			r->acted = 1;
 			if ((spec_changed ? lifecycle_update(r->host, &w->spec,
 			    w->old_ok ? &w->old : NULL, w->prison, NULL, 0,
 			    &err) : lifecycle_repair(r->host, &w->spec,
@@ -834,23 +908,23 @@ step(struct reconciler *r, struct pass *p, struct jail_work *w)
 	return 0;
 }
 
+/*
+ * The /v1/host snapshot from the lists the last pass read; built on the
+ * first request after a pass (snap_lock held), not by every pass.
+ */
 static json_t *
-snapshot_build(struct reconciler *r, const struct pass *p)
+snapshot_build(struct reconciler *r)
 {
-	struct host_info info;
-	struct jd_error err;
+	const struct host_prison_list *pl = &r->snap_prisons;
 	json_t *prisons, *o, *ips, *params, *v;
 	const struct param_def *def;
 	const struct host_prison *hp;
 	const char *a, *e;
 	size_t i, j;
 
-	memset(&info, 0, sizeof(info));
-	if (host_info(r->host, &info, &err) == -1)
-		snprintf(info.os_release, sizeof(info.os_release), "unknown");
 	prisons = json_array();
-	for (i = 0; i < p->prisons.n; i++) {
-		hp = &p->prisons.v[i];
+	for (i = 0; i < pl->n; i++) {
+		hp = &pl->v[i];
 		ips = json_array();
 		params = json_object();
 		for (j = 0; j < hp->params.n; j++) {
@@ -881,8 +955,107 @@ snapshot_build(struct reconciler *r, const struct pass *p)
 		    "ips", ips, "params", params);
 		json_array_append_new(prisons, o);
 	}
-	return json_pack("{s:s, s:s, s:o}", "os_release", info.os_release,
-	    "hostname", info.hostname, "prisons", prisons);
+	return json_pack("{s:s, s:s, s:o}", "os_release",
+	    r->snap_info.os_release, "hostname", r->snap_info.hostname,
+	    "prisons", prisons);
+}
+
+static void
+cache_entry_free(struct spec_cache *c)
+{
+	jd_free(c->name);
+	jd_free(c->text);
+	json_decref(c->json);
+	if (c->ok)
+		prison_spec_free(&c->spec);
+	jd_free(c->old_text);
+	if (c->old_ok)
+		prison_spec_free(&c->old);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+cache_entry_build(struct spec_cache *c, const struct jail_row *row)
+{
+	struct jd_error err;
+	json_t *o;
+
+	memset(c, 0, sizeof(*c));
+	jd_error_clear(&err);
+	c->name = jd_strdup(row->name);
+	c->text = jd_strdup(row->spec);
+	c->json = json_loads(row->spec, 0, NULL);
+	if (c->name == NULL || c->text == NULL || c->json == NULL ||
+	    prison_spec_from_json(c->json, &c->spec, &err) == -1)
+		snprintf(c->err, sizeof(c->err), "%s", err.message[0] ?
+		    err.message : "out of memory");
+	else
+		c->ok = 1;
+	if (row->applied_spec != NULL) {
+		c->old_text = jd_strdup(row->applied_spec);
+		o = json_loads(row->applied_spec, 0, NULL);
+		if (o != NULL && c->old_text != NULL &&
+		    prison_spec_from_json(o, &c->old, &err) == 0)
+			c->old_ok = 1;
+		json_decref(o);
+	}
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * Bring the parsed-spec cache in line with this pass's rows (both sorted by
+ * name) and point every jail_work at its entry.
+ */
+static int
+cache_refresh(struct reconciler *r, struct pass *p)
+{
+	struct spec_cache *nc;
+	size_t i, j = 0;
+
+	nc = jd_calloc(p->n ? p->n : 1, sizeof(*nc));
+	if (nc == NULL)
+		return -1;
+	for (i = 0; i < p->n; i++) {
+		const struct jail_row *row = &p->w[i].row;
+		while (j < r->ncache && strcmp(r->cache[j].name, row->name) < 0)
+			cache_entry_free(&r->cache[j++]);
+		if (j < r->ncache && strcmp(r->cache[j].name, row->name) == 0 &&
+		    same_text(r->cache[j].text, row->spec) &&
+		    same_text(r->cache[j].old_text, row->applied_spec)) {
+			nc[i] = r->cache[j];
+			memset(&r->cache[j++], 0, sizeof(nc[i]));
+		} else {
+			if (j < r->ncache &&
+			    strcmp(r->cache[j].name, row->name) == 0)
+				cache_entry_free(&r->cache[j++]);
+			cache_entry_build(&nc[i], row);
+		}
+	}
+	for (; j < r->ncache; j++)
+		cache_entry_free(&r->cache[j]);
+	jd_free(r->cache);
+	r->cache = nc;
+	r->ncache = p->n;
+	for (i = 0; i < p->n; i++) {
+		struct jail_work *w = &p->w[i];
+		w->spec_json = nc[i].json;
+		w->spec_ok = nc[i].ok;
+		if (nc[i].ok)
+			w->spec = nc[i].spec;
+		else
+			snprintf(w->spec_err, sizeof(w->spec_err), "%s",
+			    nc[i].err);
+		w->old_ok = nc[i].old_ok;
+		if (nc[i].old_ok)
+			w->old = nc[i].old;
+	}
+	return 0;
 }
 
 static void
@@ -891,12 +1064,13 @@ pass_run(struct reconciler *r)
 	struct pass p;
 	struct jd_error err;
 	struct jail_work *w;
-	json_t *snap;
+	struct host_info info;
 	size_t i;
 	int progress, sweeps;
 
 	memset(&p, 0, sizeof(p));
 	jd_error_clear(&err);
+	r->acted = 0;
 	if (store_jail_foreach(r->db, load_cb, &p, &err) == -1) {
 		log_warnx("reconcile: read jails: %s", err.message);
 		goto out;
@@ -907,23 +1081,13 @@ pass_run(struct reconciler *r)
 		log_warnx("reconcile: read host: %s", err.message);
 		goto out;
 	}
+	if (cache_refresh(r, &p) == -1 || index_prisons(&p) == -1) {
+		log_warnx("reconcile: out of memory");
+		goto out;
+	}
 	for (i = 0; i < p.n; i++) {
 		w = &p.w[i];
-		w->spec_json = json_loads(w->row.spec, 0, NULL);
-		if (w->spec_json == NULL || prison_spec_from_json(w->spec_json,
-		    &w->spec, &err) == -1)
-			snprintf(w->spec_err, sizeof(w->spec_err), "%s",
-			    err.message);
-		else
-			w->spec_ok = 1;
-		if (w->row.applied_spec != NULL) {
-			json_t *o = json_loads(w->row.applied_spec, 0, NULL);
-			if (o != NULL && prison_spec_from_json(o, &w->old,
-			    &err) == 0)
-				w->old_ok = 1;
-			json_decref(o);
-		}
-		w->prison = find_prison(&p.prisons, w->row.name);
+		w->prison = find_prison_indexed(&p, w->row.name);
 		w->owned = w->prison != NULL &&
 		    jail_owns_prison(w->row.jid, w->row.phase, w->prison->jid);
 		w->running = w->prison != NULL && w->owned;
@@ -935,28 +1099,35 @@ pass_run(struct reconciler *r)
 		for (i = 0; i < p.n && !atomic_load(&r->stopping); i++)
 			progress |= step(r, &p, &p.w[i]);
 	}
-	/* Re-read the host for the snapshot after acting. */
-	host_prison_list_free(&p.prisons);
-	host_mount_list_free(&p.mounts);
-	host_addr_list_free(&p.addrs);
-	if (host_prison_list(r->host, 0, &p.prisons, &err) == 0 &&
-	    host_mount_list(r->host, &p.mounts, &err) == 0 &&
-	    host_addr_list(r->host, &p.addrs, &err) == 0) {
-		snap = snapshot_build(r, &p);
-		pthread_mutex_lock(&r->snap_lock);
-		json_decref(r->snapshot);
-		r->snapshot = snap;
-		host_prison_list_free(&r->snap_prisons);
-		host_mount_list_free(&r->snap_mounts);
-		host_addr_list_free(&r->snap_addrs);
-		r->snap_prisons = p.prisons;
-		r->snap_mounts = p.mounts;
-		r->snap_addrs = p.addrs;
-		memset(&p.prisons, 0, sizeof(p.prisons));
-		memset(&p.mounts, 0, sizeof(p.mounts));
-		memset(&p.addrs, 0, sizeof(p.addrs));
-		pthread_mutex_unlock(&r->snap_lock);
+	/* After acting, read the host again for /v1/host*; otherwise what
+	 * this pass read is still true. */
+	if (r->acted) {
+		host_prison_list_free(&p.prisons);
+		host_mount_list_free(&p.mounts);
+		host_addr_list_free(&p.addrs);
+		if (host_prison_list(r->host, 1, &p.prisons, &err) == -1 ||
+		    host_mount_list(r->host, &p.mounts, &err) == -1 ||
+		    host_addr_list(r->host, &p.addrs, &err) == -1)
+			goto out;
 	}
+	memset(&info, 0, sizeof(info));
+	if (host_info(r->host, &info, &err) == -1)
+		snprintf(info.os_release, sizeof(info.os_release), "unknown");
+	pthread_mutex_lock(&r->snap_lock);
+	json_decref(r->snapshot);
+	r->snapshot = NULL;
+	r->snap_info = info;
+	host_prison_list_free(&r->snap_prisons);
+	host_mount_list_free(&r->snap_mounts);
+	host_addr_list_free(&r->snap_addrs);
+	r->snap_prisons = p.prisons;
+	r->snap_mounts = p.mounts;
+	r->snap_addrs = p.addrs;
+	r->have_snap = 1;
+	memset(&p.prisons, 0, sizeof(p.prisons));
+	memset(&p.mounts, 0, sizeof(p.mounts));
+	memset(&p.addrs, 0, sizeof(p.addrs));
+	pthread_mutex_unlock(&r->snap_lock);
 out:
 	pass_free(&p);
 	atomic_fetch_add(&r->passes, 1);
@@ -1058,6 +1229,8 @@ reconciler_wake(struct reconciler *r)
 void
 reconciler_stop(struct reconciler *r)
 {
+	size_t i;
+
 	if (r == NULL)
 		return;
 	atomic_store(&r->stopping, 1);
@@ -1070,6 +1243,9 @@ reconciler_stop(struct reconciler *r)
 	host_mount_list_free(&r->snap_mounts);
 	host_addr_list_free(&r->snap_addrs);
 	jd_free(r->backoff);
+	for (i = 0; i < r->ncache; i++)
+		cache_entry_free(&r->cache[i]);
+	jd_free(r->cache);
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->snap_lock);
@@ -1085,6 +1261,8 @@ reconciler_snapshot(void *arg)
 	json_t *s;
 
 	pthread_mutex_lock(&r->snap_lock);
+	if (r->snapshot == NULL && r->have_snap)
+		r->snapshot = snapshot_build(r);
 	s = json_incref(r->snapshot);
 	pthread_mutex_unlock(&r->snap_lock);
 	return s;
@@ -1099,7 +1277,7 @@ reconciler_prison_doc(void *arg, const char *name, json_t **doc,
 	int ret = 0;
 
 	pthread_mutex_lock(&r->snap_lock);
-	if (r->snapshot == NULL)
+	if (!r->have_snap)
 		ret = jd_error_set(err, JD_E_UNAVAILABLE, NULL, "the host "
 		    "has not been read yet; retry in a moment");
 	else if ((p = find_prison(&r->snap_prisons, name)) == NULL)

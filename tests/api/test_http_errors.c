@@ -204,7 +204,7 @@ check_query(const char *path, const char *const *fields)
 	r = req(inst.url, "GET", path, NULL, NULL);
 	check_problem(r, 400, "malformed");
 	for (i = 0; fields[i] != NULL; i++) {
-		char ptr[32];
+		char ptr[64];
 		snprintf(ptr, sizeof(ptr), "/errors/%zu/field", i);
 		CHECK_STR(json_string_value(jptr(r->json, ptr)), fields[i]);
 	}

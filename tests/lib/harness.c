@@ -220,7 +220,8 @@ start_proxy(struct jd_instance *inst)
 		close(pfd[0]);
 		dup2(pfd[1], 1);
 		execl(prism, prism, "proxy", spec, inst->direct, "--errors",
-		    "--validate-request=false", "--host", "127.0.0.1",
+		    "--validate-request=false", "--cors=false",
+		    "--host", "127.0.0.1",
 		    "--port", "0", (char *)NULL);
 		fprintf(stderr, "exec %s: %s\n", prism, strerror(errno));
 		_exit(127);

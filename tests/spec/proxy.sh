@@ -22,4 +22,4 @@ if [ ! -x "$prism" ]; then
 	exit 1
 fi
 exec "$prism" proxy "$top/openapi/openapi.yaml" "$1" --errors \
-    --validate-request=false --host 127.0.0.1 --port "${2:-0}"
+    --validate-request=false --cors=false --host 127.0.0.1 --port "${2:-0}"
