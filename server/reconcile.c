@@ -1065,12 +1065,14 @@ pass_run(struct reconciler *r)
 	struct jd_error err;
 	struct jail_work *w;
 	struct host_info info;
-	size_t i;
+	size_t i, n;
 	int progress, sweeps;
+	int64_t t0;
 
 	memset(&p, 0, sizeof(p));
 	jd_error_clear(&err);
 	r->acted = 0;
+	t0 = time_mono_ms();
 	if (store_jail_foreach(r->db, load_cb, &p, &err) == -1) {
 		log_warnx("reconcile: read jails: %s", err.message);
 		goto out;
@@ -1129,8 +1131,11 @@ pass_run(struct reconciler *r)
 	memset(&p.addrs, 0, sizeof(p.addrs));
 	pthread_mutex_unlock(&r->snap_lock);
 out:
+	n = p.n;
 	pass_free(&p);
 	atomic_fetch_add(&r->passes, 1);
+	log_debug("reconcile: pass over %zu jails took %lld ms%s", n,
+	    (long long)(time_mono_ms() - t0), r->acted ? " (acted)" : "");
 }
 
 static int64_t
