@@ -24,6 +24,7 @@ static const struct {
 	[JD_E_TOOLARGE] = { 413, "Request body too large" },
 	[JD_E_MEDIATYPE] = { 415, "Unsupported media type" },
 	[JD_E_INVALID] = { 422, "Invalid request" },
+	[JD_E_HEADERS] = { 431, "Request headers too large" },
 	[JD_E_RATELIMIT] = { 429, "Too many requests" },
 	[JD_E_INTERNAL] = { 500, "Internal error" },
 	[JD_E_NOMEM] = { 500, "Internal error" },

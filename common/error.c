@@ -21,6 +21,7 @@ static const char *const code_names[JD_E__COUNT] = {
 	[JD_E_TOOLARGE] = "payload_too_large",
 	[JD_E_MEDIATYPE] = "unsupported_media_type",
 	[JD_E_INVALID] = "invalid",
+	[JD_E_HEADERS] = "headers_too_large",
 	[JD_E_RATELIMIT] = "rate_limited",
 	[JD_E_INTERNAL] = "internal",
 	[JD_E_NOMEM] = "internal",

@@ -25,6 +25,7 @@ enum jd_errcode {
 	JD_E_TOOLARGE,		/* 413 */
 	JD_E_MEDIATYPE,		/* 415 */
 	JD_E_INVALID,		/* 422: well-formed but wrong */
+	JD_E_HEADERS,		/* 431: request headers too large */
 	JD_E_RATELIMIT,		/* 429 */
 	JD_E_INTERNAL,		/* 500: never shows internals */
 	JD_E_NOMEM,		/* 500 */

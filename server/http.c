@@ -89,6 +89,7 @@ struct conn {
 	int			 preflight;
 	struct buf		 body;
 	int			 too_large;
+	size_t			 header_bytes;
 	int			 suspended;
 	int			 ready;		/* resp holds the final answer */
 	char			 request_id[72];
@@ -411,6 +412,13 @@ handle(struct conn *c, const char *url, const char *method)
 	if (authenticate(c, &req) == -1)
 		return queue(c);
 
+	if (c->header_bytes > (size_t)srv->cfg.max_header) {
+		char d[96];
+		snprintf(d, sizeof(d), "the request line and headers are "
+		    "larger than %ld bytes", srv->cfg.max_header);
+		problem_set(&c->resp, &req, JD_E_HEADERS, d, NULL);
+		return queue(c);
+	}
 	if (c->too_large) {
 		char d[96];
 		snprintf(d, sizeof(d), "the body is larger than %ld bytes",
@@ -428,6 +436,17 @@ handle(struct conn *c, const char *url, const char *method)
 		return MHD_YES;
 	}
 	return queue(c);
+}
+
+static enum MHD_Result
+header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct conn *c = cls;
+
+	(void)kind;
+	c->header_bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -456,6 +475,8 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		    "Content-Length");
 		if (cl != NULL && strtoll(cl, NULL, 10) > h->srv->cfg.max_body)
 			c->too_large = 1;
+		c->header_bytes = strlen(url);
+		MHD_get_connection_values(mc, MHD_HEADER_KIND, header_size, c);
 		atomic_fetch_add(&h->inflight, 1);
 		*con_cls = c;
 		return MHD_YES;
