@@ -585,3 +585,43 @@ http_wait_field(const char *base, const char *path, const char *ptr,
 		waited += 50;
 	}
 }
+
+const char *
+jptr_str(json_t *root, const char *ptr)
+{
+	json_t *v = jptr(root, ptr);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+long long
+jptr_int(json_t *root, const char *ptr)
+{
+	json_t *v = jptr(root, ptr);
+
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+void
+harness_msleep(int ms)
+{
+	msleep(ms);
+}
+
+long long
+harness_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double
+harness_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

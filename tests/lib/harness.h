@@ -88,5 +88,18 @@ int	http_wait_field(const char *base, const char *path, const char *ptr,
 
 /* json_t lookup by JSON Pointer ("/status/phase"); borrowed reference. */
 json_t	*jptr(json_t *root, const char *ptr);
+/* The string at ptr (borrowed from root), or NULL when it is not one. */
+const char *jptr_str(json_t *root, const char *ptr);
+/* The integer at ptr, or -1 when it is not one. */
+long long jptr_int(json_t *root, const char *ptr);
+
+/*
+ * Clocks and sleeping for polling loops (any thread): harness_msleep()
+ * sleeps ms milliseconds (a signal may cut it short); harness_now_ms() and
+ * harness_now_s() read CLOCK_MONOTONIC in milliseconds and in seconds.
+ */
+void	harness_msleep(int ms);
+long long harness_now_ms(void);
+double	harness_now_s(void);
 
 #endif
