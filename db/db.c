@@ -68,7 +68,7 @@ db_integrity_check(sqlite3 *db, struct jd_error *err)
 	sqlite3_stmt *st = NULL;
 	int rc, ret = 0;
 
-	rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL);
+	rc = db_prepare(db, "PRAGMA integrity_check", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "integrity_check");
 	rc = sqlite3_step(st);
@@ -80,6 +80,6 @@ db_integrity_check(sqlite3 *db, struct jd_error *err)
 		    "database integrity check failed: %s",
 		    sqlite3_column_text(st, 0));
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return ret;
 }

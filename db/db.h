@@ -40,6 +40,17 @@ int	db_integrity_check(sqlite3 *db, struct jd_error *err);
 /* Map an SQLite result code to a jd_error (busy/full -> unavailable). */
 int	db_error(sqlite3 *db, int rc, struct jd_error *err, const char *what);
 
+/*
+ * Prepared statements cached per connection (db/stmt.c): db_prepare has
+ * sqlite3_prepare_v2's signature and results; release the statement with
+ * db_finish (never sqlite3_finalize), and close connections with db_close.
+ * The SQL text must be the same string for the cache to hit.
+ */
+int	db_prepare(sqlite3 *db, const char *sql, int n, sqlite3_stmt **st,
+	    const char **tail);
+void	db_finish(sqlite3_stmt *st);
+void	db_close(sqlite3 *db);
+
 /* Convenience: exec SQL without results; -1 with err filled. */
 int	db_exec(sqlite3 *db, const char *sql, struct jd_error *err);
 

@@ -19,7 +19,7 @@ store_event_add(sqlite3 *db, const char *jail, const char *type,
 	int rc;
 
 	time_now_rfc3339(now, sizeof(now));
-	rc = sqlite3_prepare_v2(db, "INSERT INTO events (time, jail, type, "
+	rc = db_prepare(db, "INSERT INTO events (time, jail, type, "
 	    "message, generation) VALUES (?,?,?,?,?)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "add event");
@@ -31,7 +31,7 @@ store_event_add(sqlite3 *db, const char *jail, const char *type,
 	if (generation > 0)
 		sqlite3_bind_int64(st, 5, generation);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, rc, err, "add event");
 	return 0;
@@ -46,7 +46,7 @@ store_event_list(sqlite3 *db, int64_t since, const char *jail, int limit,
 	struct event_row ev;
 	int rc, ret = 0;
 
-	rc = sqlite3_prepare_v2(db, jail != NULL ?
+	rc = db_prepare(db, jail != NULL ?
 	    "SELECT id, time, jail, type, message, generation FROM events "
 	    "WHERE id > ?1 AND jail = ?3 ORDER BY id LIMIT ?2" :
 	    "SELECT id, time, jail, type, message, generation FROM events "
@@ -71,7 +71,7 @@ store_event_list(sqlite3 *db, int64_t since, const char *jail, int limit,
 	}
 	if (rc != SQLITE_DONE)
 		ret = db_error(db, rc, err, "list events");
-	sqlite3_finalize(st);
+	db_finish(st);
 	return ret;
 }
 
@@ -104,7 +104,7 @@ store_idem_get(sqlite3 *db, const char *key, int64_t max_age_s,
 	int rc, ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	rc = sqlite3_prepare_v2(db, "SELECT request_hash, status, "
+	rc = db_prepare(db, "SELECT request_hash, status, "
 	    "content_type, body, etag, location FROM idempotency "
 	    "WHERE key = ? AND created > ?", -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -128,7 +128,7 @@ store_idem_get(sqlite3 *db, const char *key, int64_t max_age_s,
 			ret = 1;
 	} else if (rc != SQLITE_DONE)
 		ret = db_error(db, rc, err, "read idempotency key");
-	sqlite3_finalize(st);
+	db_finish(st);
 	return ret;
 }
 
@@ -139,7 +139,7 @@ store_idem_put(sqlite3 *db, const char *key, const struct idem_row *r,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO idempotency "
+	rc = db_prepare(db, "INSERT OR REPLACE INTO idempotency "
 	    "(key, request_hash, status, content_type, body, etag, location, "
 	    "created) VALUES (?,?,?,?,?,?,?,?)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -155,7 +155,7 @@ store_idem_put(sqlite3 *db, const char *key, const struct idem_row *r,
 		sqlite3_bind_text(st, 7, r->location, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, rc, err, "store idempotency key");
 	return 0;
@@ -167,13 +167,13 @@ store_idem_purge(sqlite3 *db, int64_t max_age_s, struct jd_error *err)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "DELETE FROM idempotency WHERE "
+	rc = db_prepare(db, "DELETE FROM idempotency WHERE "
 	    "created <= ?", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "purge idempotency keys");
 	sqlite3_bind_int64(st, 1, (int64_t)time(NULL) - max_age_s);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, rc, err, "purge idempotency keys");
 	return 0;

@@ -105,7 +105,7 @@ store_jail_get(sqlite3 *db, const char *name, struct jail_row *out,
 	sqlite3_stmt *st = NULL;
 	int rc, ret;
 
-	rc = sqlite3_prepare_v2(db, "SELECT " JAIL_COLS
+	rc = db_prepare(db, "SELECT " JAIL_COLS
 	    " FROM jails WHERE name = ?", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "get jail");
@@ -118,7 +118,7 @@ store_jail_get(sqlite3 *db, const char *name, struct jail_row *out,
 		ret = 0;
 	else
 		ret = db_error(db, rc, err, "get jail");
-	sqlite3_finalize(st);
+	db_finish(st);
 	return ret;
 }
 
@@ -129,7 +129,7 @@ store_jail_put(sqlite3 *db, const struct jail_row *r, int insert,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, insert ?
+	rc = db_prepare(db, insert ?
 	    "INSERT INTO jails (" JAIL_COLS ") VALUES "
 	    "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)" :
 	    "UPDATE jails SET spec=?2, state=?3, generation=?4, "
@@ -170,7 +170,7 @@ store_jail_put(sqlite3 *db, const struct jail_row *r, int insert,
 	else
 		sqlite3_bind_null(st, 16);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, rc, err, "store jail");
 	return 0;
@@ -183,12 +183,12 @@ exec_name(sqlite3 *db, const char *sql, const char *name,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	rc = db_prepare(db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "sql");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, rc, err, "sql");
 	return 0;
@@ -206,13 +206,13 @@ store_jail_count(sqlite3 *db, int64_t *n, struct jd_error *err)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM jails", -1, &st,
+	rc = db_prepare(db, "SELECT count(*) FROM jails", -1, &st,
 	    NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "count jails");
 	rc = sqlite3_step(st);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_ROW)
 		return db_error(db, rc, err, "count jails");
 	return 0;
@@ -224,14 +224,14 @@ store_next_rv(sqlite3 *db, int64_t *rv, struct jd_error *err)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "UPDATE counters SET value = value + 1 "
+	rc = db_prepare(db, "UPDATE counters SET value = value + 1 "
 	    "WHERE name = 'resource_version' RETURNING value", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "bump resource_version");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*rv = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_ROW)
 		return db_error(db, rc, err, "bump resource_version");
 	return 0;
@@ -251,7 +251,7 @@ store_jail_set_labels(sqlite3 *db, const char *name, const json_t *labels,
 		return -1;
 	if (!json_is_object(labels) || json_object_size(labels) == 0)
 		return 0;
-	rc = sqlite3_prepare_v2(db, "INSERT INTO jail_labels VALUES (?,?,?)",
+	rc = db_prepare(db, "INSERT INTO jail_labels VALUES (?,?,?)",
 	    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "store labels");
@@ -263,11 +263,11 @@ store_jail_set_labels(sqlite3 *db, const char *name, const json_t *labels,
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
-			sqlite3_finalize(st);
+			db_finish(st);
 			return db_error(db, rc, err, "store labels");
 		}
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 0;
 }
 
@@ -287,9 +287,9 @@ store_jail_set_ips(sqlite3 *db, const char *name, const json_t *ips,
 		return -1;
 	if (!json_is_array(ips) || json_array_size(ips) == 0)
 		return 0;
-	if ((rc = sqlite3_prepare_v2(db, "SELECT jail FROM jail_ips WHERE "
+	if ((rc = db_prepare(db, "SELECT jail FROM jail_ips WHERE "
 	    "address = ?", -1, &q, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(db, "INSERT INTO jail_ips VALUES (?,?)",
+	    (rc = db_prepare(db, "INSERT INTO jail_ips VALUES (?,?)",
 	    -1, &ins, NULL)) != SQLITE_OK) {
 		db_error(db, rc, err, "store addresses");
 		goto done;
@@ -326,8 +326,8 @@ store_jail_set_ips(sqlite3 *db, const char *name, const json_t *ips,
 	}
 	ret = 0;
 done:
-	sqlite3_finalize(q);
-	sqlite3_finalize(ins);
+	db_finish(q);
+	db_finish(ins);
 	return ret;
 }
 
@@ -345,7 +345,7 @@ store_jail_set_depends(sqlite3 *db, const char *name, const json_t *deps,
 		return -1;
 	if (!json_is_array(deps) || json_array_size(deps) == 0)
 		return 0;
-	rc = sqlite3_prepare_v2(db, "INSERT INTO jail_depends VALUES (?,?)",
+	rc = db_prepare(db, "INSERT INTO jail_depends VALUES (?,?)",
 	    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "store depends");
@@ -360,10 +360,10 @@ store_jail_set_depends(sqlite3 *db, const char *name, const json_t *deps,
 			goto done;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	st = NULL;
 	/* Does anything we depend on (transitively) depend on us? */
-	rc = sqlite3_prepare_v2(db,
+	rc = db_prepare(db,
 	    "WITH RECURSIVE r(n, path) AS ("
 	    "  SELECT dep, ?1 || ' -> ' || dep FROM jail_depends WHERE jail = ?1"
 	    "  UNION"
@@ -387,7 +387,7 @@ store_jail_set_depends(sqlite3 *db, const char *name, const json_t *deps,
 	}
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	db_finish(st);
 	return ret;
 }
 
@@ -418,7 +418,7 @@ store_jail_list(sqlite3 *db, const struct jail_filter *f, const char *after,
 		    " AND name IN (SELECT value FROM json_each(?))");
 	}
 	snprintf(sql + n, sizeof(sql) - n, " ORDER BY name LIMIT ?");
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	rc = db_prepare(db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "list jails");
 	sqlite3_bind_text(st, b++, after ? after : "", -1, SQLITE_STATIC);
@@ -440,7 +440,7 @@ store_jail_list(sqlite3 *db, const struct jail_filter *f, const char *after,
 		txt = json_dumps(arr, JSON_COMPACT);
 		json_decref(arr);
 		if (txt == NULL) {
-			sqlite3_finalize(st);
+			db_finish(st);
 			return jd_error_set(err, JD_E_NOMEM, NULL,
 			    "out of memory");
 		}
@@ -454,7 +454,7 @@ store_jail_list(sqlite3 *db, const struct jail_filter *f, const char *after,
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		ret = db_error(db, rc, err, "list jails");
-	sqlite3_finalize(st);
+	db_finish(st);
 	return ret;
 }
 
@@ -466,7 +466,7 @@ store_jail_foreach(sqlite3 *db, int (*cb)(void *, const struct jail_row *),
 	struct jail_row row;
 	int rc, ret = 0;
 
-	rc = sqlite3_prepare_v2(db, "SELECT " JAIL_COLS
+	rc = db_prepare(db, "SELECT " JAIL_COLS
 	    " FROM jails ORDER BY name", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "read jails");
@@ -485,6 +485,6 @@ store_jail_foreach(sqlite3 *db, int (*cb)(void *, const struct jail_row *),
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = db_error(db, rc, err, "read jails");
-	sqlite3_finalize(st);
+	db_finish(st);
 	return ret;
 }

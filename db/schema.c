@@ -108,16 +108,16 @@ user_version(sqlite3 *db, int *v, struct jd_error *err)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+	rc = db_prepare(db, "PRAGMA user_version", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "read user_version");
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		db_finish(st);
 		return db_error(db, rc, err, "read user_version");
 	}
 	*v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 0;
 }
 

@@ -35,7 +35,7 @@ store_token_insert(sqlite3 *db, const struct token_row *t,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "INSERT INTO tokens (id, name, scope, "
+	rc = db_prepare(db, "INSERT INTO tokens (id, name, scope, "
 	    "jails, hash, expires_at, created_at) VALUES (?,?,?,?,?,?,?)", -1,
 	    &st, NULL);
 	if (rc != SQLITE_OK)
@@ -48,7 +48,7 @@ store_token_insert(sqlite3 *db, const struct token_row *t,
 	bind_text_or_null(st, 6, t->expires_at);
 	sqlite3_bind_text(st, 7, t->created_at, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, rc, err, "store token");
 	return 0;
@@ -61,13 +61,13 @@ store_token_delete(sqlite3 *db, const char *id, int *deleted,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "DELETE FROM tokens WHERE id = ?", -1,
+	rc = db_prepare(db, "DELETE FROM tokens WHERE id = ?", -1,
 	    &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "delete token");
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, rc, err, "delete token");
 	*deleted = sqlite3_changes(db) > 0;
@@ -91,7 +91,7 @@ store_token_foreach(sqlite3 *db, int (*cb)(void *, const struct token_row *),
 	const unsigned char *s;
 	int rc, ret = 0;
 
-	rc = sqlite3_prepare_v2(db, "SELECT id, name, scope, jails, hash, "
+	rc = db_prepare(db, "SELECT id, name, scope, jails, hash, "
 	    "expires_at, created_at, last_used_at FROM tokens ORDER BY "
 	    "created_at, id", -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -125,7 +125,7 @@ store_token_foreach(sqlite3 *db, int (*cb)(void *, const struct token_row *),
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = db_error(db, rc, err, "read tokens");
-	sqlite3_finalize(st);
+	db_finish(st);
 	return ret;
 }
 
@@ -136,14 +136,14 @@ store_token_touch(sqlite3 *db, const char *id, const char *when,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "UPDATE tokens SET last_used_at = ? "
+	rc = db_prepare(db, "UPDATE tokens SET last_used_at = ? "
 	    "WHERE id = ?", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "touch token");
 	sqlite3_bind_text(st, 1, when, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, rc, err, "touch token");
 	return 0;
@@ -155,13 +155,13 @@ store_token_count(sqlite3 *db, int64_t *n, struct jd_error *err)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM tokens", -1, &st,
+	rc = db_prepare(db, "SELECT count(*) FROM tokens", -1, &st,
 	    NULL);
 	if (rc != SQLITE_OK)
 		return db_error(db, rc, err, "count tokens");
 	rc = sqlite3_step(st);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	db_finish(st);
 	return rc == SQLITE_ROW ? 0 : db_error(db, rc, err, "count tokens");
 }
 
@@ -173,7 +173,7 @@ store_audit_add(sqlite3 *db, const struct audit_row *a, struct jd_error *err)
 	int rc;
 
 	time_now_rfc3339(now, sizeof(now));
-	rc = sqlite3_prepare_v2(db, "INSERT INTO audit (time, principal, "
+	rc = db_prepare(db, "INSERT INTO audit (time, principal, "
 	    "client_addr, request_id, method, path, resource, "
 	    "generation_before, generation_after) VALUES (?,?,?,?,?,?,?,?,?)",
 	    -1, &st, NULL);
@@ -193,7 +193,7 @@ store_audit_add(sqlite3 *db, const struct audit_row *a, struct jd_error *err)
 	if (a->generation_after > 0)
 		sqlite3_bind_int64(st, 9, a->generation_after);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	db_finish(st);
 	if (rc != SQLITE_DONE)
 		return db_error(db, rc, err, "audit");
 	return 0;
@@ -208,7 +208,7 @@ store_audit_list(sqlite3 *db, int64_t since, int limit,
 	struct audit_row a;
 	int rc, ret = 0;
 
-	rc = sqlite3_prepare_v2(db, "SELECT id, time, principal, client_addr, "
+	rc = db_prepare(db, "SELECT id, time, principal, client_addr, "
 	    "request_id, method, path, resource, generation_before, "
 	    "generation_after FROM audit WHERE id > ? ORDER BY id LIMIT ?",
 	    -1, &st, NULL);
@@ -234,6 +234,6 @@ store_audit_list(sqlite3 *db, int64_t since, int limit,
 	}
 	if (rc != SQLITE_DONE)
 		ret = db_error(db, rc, err, "read audit");
-	sqlite3_finalize(st);
+	db_finish(st);
 	return ret;
 }

@@ -311,7 +311,7 @@ auth_close(struct auth *a)
 		return;
 	toks_free(a->toks, a->ntoks);
 	if (a->db != NULL)
-		sqlite3_close(a->db);
+		db_close(a->db);
 	pthread_mutex_destroy(&a->lock);
 	jd_free(a);
 }

@@ -76,7 +76,7 @@ readers_close(struct readers *r)
 	if (r == NULL)
 		return;
 	for (i = 0; i < r->n; i++)
-		sqlite3_close(r->conns[i]);
+		db_close(r->conns[i]);
 	jd_free(r->conns);
 	pthread_mutex_destroy(&r->lock);
 	jd_free(r);

@@ -1217,7 +1217,7 @@ reconciler_start(struct server *srv, struct reconciler **out,
 fail:
 	host_close(r->host);
 	if (r->db != NULL)
-		sqlite3_close(r->db);
+		db_close(r->db);
 	jd_free(r);
 	return -1;
 }
@@ -1242,7 +1242,7 @@ reconciler_stop(struct reconciler *r)
 	reconciler_wake(r);
 	pthread_join(r->thread, NULL);
 	host_close(r->host);
-	sqlite3_close(r->db);
+	db_close(r->db);
 	json_decref(r->snapshot);
 	host_prison_list_free(&r->snap_prisons);
 	host_mount_list_free(&r->snap_mounts);

@@ -241,7 +241,7 @@ writer_stop(struct writer *wr)
 	pthread_cond_signal(&wr->cond);
 	pthread_mutex_unlock(&wr->lock);
 	pthread_join(wr->thread, NULL);
-	sqlite3_close(wr->db);
+	db_close(wr->db);
 	pthread_mutex_destroy(&wr->lock);
 	pthread_cond_destroy(&wr->cond);
 	jd_free(wr);

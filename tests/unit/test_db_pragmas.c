@@ -62,8 +62,8 @@ test_writer_pragmas(const char *path)
 	pragma_text(r, "PRAGMA journal_mode", mode, sizeof(mode));
 	CHECK_STR(mode, "wal");
 	CHECK_INT(pragma_int(r, "PRAGMA foreign_keys"), 1);
-	sqlite3_close(r);
-	sqlite3_close(w);
+	db_close(r);
+	db_close(w);
 
 	/* Opening a path in a missing directory fails with an error. */
 	jd_error_clear(&err);
@@ -112,7 +112,7 @@ test_migrate(const char *path)
 	snprintf(sql, sizeof(sql), "(%d)", want);
 	CHECK_CONTAINS(err.message, sql);
 	CHECK_INT(pragma_int(w, "PRAGMA user_version"), want + 5);
-	sqlite3_close(w);
+	db_close(w);
 }
 
 static void

@@ -69,7 +69,7 @@ fake_fini(struct fake *f)
 {
 	cache_free(f->ctx.cache);
 	inflight_free(f->ctx.inflight);
-	sqlite3_close(f->db);
+	db_close(f->db);
 }
 
 /* A request: "METHOD", path with an optional ?query, headers. */

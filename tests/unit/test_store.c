@@ -70,7 +70,7 @@ test_migrate(void)
 	CHECK_INT(sql_int(db, "PRAGMA user_version"), db_schema_version());
 	CHECK_INT(sql_int(db, "PRAGMA foreign_keys"), 1);
 	CHECK_INT(db_integrity_check(db, &err), 0);
-	sqlite3_close(db);
+	db_close(db);
 
 	/* Reopened, it is still at the newest version. */
 	CHECK_INT(db_open(path, 1, &db, &err), 0);
@@ -88,7 +88,7 @@ test_migrate(void)
 		snprintf(v, sizeof(v), "(%d)", db_schema_version());
 		CHECK_CONTAINS(err.message, v);
 	}
-	sqlite3_close(db);
+	db_close(db);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/jaild.db-wal", dir);
 	unlink(path);
@@ -100,7 +100,7 @@ test_migrate(void)
 	CHECK_INT(db_open(":memory:", 1, &db, &err), 0);
 	CHECK_INT(db_migrate(db, &err), 0);
 	CHECK_INT(sql_int(db, "PRAGMA user_version"), db_schema_version());
-	sqlite3_close(db);
+	db_close(db);
 }
 
 static void
@@ -611,6 +611,6 @@ main(void)
 	test_depends(db);
 	test_events(db);
 	test_idem(db);
-	sqlite3_close(db);
+	db_close(db);
 	return check_done();
 }

@@ -409,7 +409,7 @@ main(void)
 	CHECK_INT(row_exists(db, "child", gate2 + 2), 0);
 	CHECK_INT(row_exists(db, "t", gate2 + 3), 0);
 	CHECK_INT(row_exists(db, "t", gate2 + 4), 1);
-	sqlite3_close(db);
+	db_close(db);
 
 	unlink(path);
 	snprintf(aux, sizeof(aux), "%s-wal", path);
