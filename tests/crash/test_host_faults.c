@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "prison/host.h"
@@ -75,14 +74,6 @@ struct host_view {
 	int	aliases;	/* our address on em0 */
 	int	mounts;		/* mounts at or under the jail's path */
 };
-
-static void
-msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static void
 host_look(const char *datadir, const char *name, const char *addr,
@@ -228,7 +219,7 @@ expect_failed_event(const char *base, const char *name, const char *step)
 		}
 		http_free(r);
 		if (!found) {
-			msleep(100);
+			harness_msleep(100);
 			waited += 100;
 		}
 	}
@@ -313,7 +304,7 @@ run_case(struct jd_instance *inst, const struct fault_case *c, int idx,
 		expect_api(base, name);
 		expect_host(dd, name, addr, 0, 0, 0, "failed create");
 		/* The backoff retry fails the same way, cleanly. */
-		msleep(1500);
+		harness_msleep(1500);
 		wait_phase(base, name, "failed", 0, "retry under fault");
 		expect_host(dd, name, addr, 0, 0, 0, "failed retry");
 		fault_off(dd);
@@ -339,7 +330,7 @@ run_case(struct jd_instance *inst, const struct fault_case *c, int idx,
 			CHECK_INT(v.prisons, 1);
 			CHECK_INT(v.jid, before.jid);
 			expect_host(dd, name, addr, 1, 1, 1, "failed stop");
-			msleep(1500);
+			harness_msleep(1500);
 			wait_phase(base, name, "failed", 0,
 			    "retry under fault");
 			expect_host(dd, name, addr, 1, 1, 1, "failed retry");
@@ -347,12 +338,12 @@ run_case(struct jd_instance *inst, const struct fault_case *c, int idx,
 			/* The prison is gone; the clean-up step failed. */
 			expect_failed_event(base, name, step);
 			expect_api(base, name);
-			msleep(1500);
+			harness_msleep(1500);
 		}
 		fault_off(dd);
 		wait_phase(base, name, "stopped", WAIT_OK_MS, "fault cleared");
 		/* Let a retry or two pass before judging the clean-up. */
-		msleep(2500);
+		harness_msleep(2500);
 		wait_phase(base, name, "stopped", 0, "settled");
 		if (c->kind == FK_STOP) {
 			expect_host(dd, name, addr, 0, 0, 0,
@@ -402,7 +393,7 @@ run_case(struct jd_instance *inst, const struct fault_case *c, int idx,
 		fault_on(dd, c->op);
 		put_jail(base, name, addr);
 		/* Passes give up before acting: nothing is created. */
-		msleep(2500);
+		harness_msleep(2500);
 		r = http_get(base, path);
 		CHECK_INT(r->status, 200);
 		CHECK(strcmp(json_string_value(jptr(r->json,

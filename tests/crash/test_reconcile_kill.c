@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -37,23 +36,6 @@ struct putter {
 	int	first;
 	long	status[NJAILS];
 };
-
-static void
-msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 jail_address(int i, char *out, size_t outsz)
@@ -159,16 +141,16 @@ api_running(int *jids)
 static int
 kill_midway(int atleast)
 {
-	long long end = now_ms() + 30000;
+	long long end = harness_now_ms() + 30000;
 	struct host_addr_list al;
 	struct host_mount_list ml;
 	struct jd_error err;
 	struct host *h;
 	int up, half;
 
-	while ((up = prisons_up()) < atleast && now_ms() < end)
-		msleep(20);
-	msleep(120);
+	while ((up = prisons_up()) < atleast && harness_now_ms() < end)
+		harness_msleep(20);
+	harness_msleep(120);
 	CHECK(harness_kill(&inst, SIGKILL) != -1);
 	up = prisons_up();
 	CHECK(host_open_flags("sim", inst.datadir, HOST_OPEN_ADMIN, &h,
@@ -227,11 +209,11 @@ main(void)
 	CHECK(host_sim_delay_set(inst.datadir, "mount", 0, &err) == 0);
 	CHECK(harness_restart(&inst) == 0);
 
-	end = now_ms() + 30000;
-	while ((n = api_running(jids)) < NJAILS && now_ms() < end)
-		msleep(200);
+	end = harness_now_ms() + 30000;
+	while ((n = api_running(jids)) < NJAILS && harness_now_ms() < end)
+		harness_msleep(200);
 	CHECK_INT(n, NJAILS);
-	msleep(1500);	/* a resync more: nothing may change now */
+	harness_msleep(1500);	/* a resync more: nothing may change now */
 	CHECK_INT(api_running(jids), NJAILS);
 
 	CHECK(host_open_flags("sim", inst.datadir, HOST_OPEN_ADMIN, &h,

@@ -22,12 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "tests/lib/check.h"
+#include "tests/lib/dbfile.h"
 #include "tests/lib/harness.h"
 
 #define FULL_PAGES	"db_max_pages=150"
@@ -52,23 +52,6 @@ struct fworker {
 	struct full	*f;
 	int		 id;
 };
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void
-msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /*
  * The pad label's value: its length varies with idx so that, near the
@@ -135,27 +118,6 @@ full_worker(void *arg)
 		http_resp_free(&r);
 	}
 	return NULL;
-}
-
-static void
-check_integrity(const char *datadir)
-{
-	char path[320];
-	sqlite3 *db = NULL;
-	sqlite3_stmt *q = NULL;
-	const char *res = NULL;
-
-	snprintf(path, sizeof(path), "%s/jaild.db", datadir);
-	CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-	    SQLITE_OK);
-	sqlite3_busy_timeout(db, 10000);
-	CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		res = (const char *)sqlite3_column_text(q, 0);
-	CHECK_STR(res, "ok");
-	sqlite3_finalize(q);
-	sqlite3_close(db);
 }
 
 /* A 2xx'd fill jail carries every field it was sent with. */
@@ -290,7 +252,7 @@ test_disk_full(void)
 		f.inst.extra[i] = NULL;
 	}
 	CHECK_INT(harness_restart(&f.inst), 0);
-	check_integrity(f.inst.datadir);
+	dbfile_check_integrity(f.inst.datadir);
 	for (i = 0; i < 20; i++) {
 		snprintf(path, sizeof(path), "/v1/jails/after-%02d", i);
 		snprintf(nm, sizeof(nm), "after-%02d", i);
@@ -320,7 +282,7 @@ test_disk_full(void)
 			http_free(r);
 		}
 	}
-	check_integrity(f.inst.datadir);
+	dbfile_check_integrity(f.inst.datadir);
 	harness_stop(&f.inst);
 	/* A clean stop after the disk was full: exit 0 (under ASan, no
 	 * leak of the answers to failed writes). */
@@ -362,7 +324,7 @@ busy_put_main(void *arg)
 		b->retry_after = http_header(&r, "Retry-After") != NULL;
 		http_resp_free(&r);
 	}
-	b->t_done = now_ms();
+	b->t_done = harness_now_ms();
 	return NULL;
 }
 
@@ -392,7 +354,7 @@ test_busy(void)
 	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL),
 	    SQLITE_OK);
-	t0 = now_ms();
+	t0 = harness_now_ms();
 
 	memset(&bp, 0, sizeof(bp));
 	bp.base = inst.url;
@@ -400,8 +362,8 @@ test_busy(void)
 	CHECK_INT(pthread_create(&tid, NULL, busy_put_main, &bp), 0);
 
 	/* Reads are answered while the write waits for the lock. */
-	msleep(500);
-	t1 = now_ms();
+	harness_msleep(500);
+	t1 = harness_now_ms();
 	r = http_get(inst.url, "/v1/jails/held");
 	CHECK_INT(r->status, 200);
 	CHECK_STR(json_string_value(jptr(r->json, "/labels/k")), "v");
@@ -417,12 +379,13 @@ test_busy(void)
 	r = http_get(inst.url, "/healthz");
 	CHECK_INT(r->status, 200);
 	http_free(r);
-	CHECK(now_ms() - t1 < 2000);	/* not stuck behind the writer */
+	/* not stuck behind the writer */
+	CHECK(harness_now_ms() - t1 < 2000);
 
 	/* Hold the lock well past the 5 s busy timeout. */
-	while (now_ms() - t0 < 7500)
-		msleep(100);
-	t_release = now_ms();
+	while (harness_now_ms() - t0 < 7500)
+		harness_msleep(100);
+	t_release = harness_now_ms();
 	CHECK_INT(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	pthread_join(tid, NULL);
@@ -454,7 +417,7 @@ test_busy(void)
 	r = http_get(inst.url, "/v1/jails?limit=10");
 	CHECK_INT(json_array_size(jptr(r->json, "/items")), 3);
 	http_free(r);
-	check_integrity(inst.datadir);
+	dbfile_check_integrity(inst.datadir);
 	harness_stop(&inst);
 }
 

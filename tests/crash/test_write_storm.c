@@ -28,10 +28,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "prison/host.h"
 #include "tests/lib/check.h"
+#include "tests/lib/dbfile.h"
 #include "tests/lib/harness.h"
 
 #define ROUNDS		20
@@ -70,14 +69,6 @@ struct worker {
 	int		 own[MAXJAILS];	/* indices of live, acknowledged jails */
 	int		 nown;
 };
-
-static void
-msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 static void
 jail_doc(char *buf, size_t sz, const struct jrec *j, long seq)
@@ -193,7 +184,8 @@ worker_main(void *arg)
 		dice = rand_r(&w->seed) % 100;
 		if (w->nown == 0 || (created < NEW_PER_ROUND && dice < 6)) {
 			if (created >= NEW_PER_ROUND) {
-				msleep(5);	/* nothing of ours to write */
+				/* nothing of ours to write */
+				harness_msleep(5);
 				continue;
 			}
 			created++;
@@ -206,27 +198,6 @@ worker_main(void *arg)
 			do_replace(w);
 	}
 	return NULL;
-}
-
-static void
-check_integrity(const char *datadir)
-{
-	char path[320];
-	sqlite3 *db = NULL;
-	sqlite3_stmt *q = NULL;
-	const char *res = NULL;
-
-	snprintf(path, sizeof(path), "%s/jaild.db", datadir);
-	CHECK_INT(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-	    SQLITE_OK);
-	sqlite3_busy_timeout(db, 10000);
-	CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &q,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		res = (const char *)sqlite3_column_text(q, 0);
-	CHECK_STR(res, "ok");
-	sqlite3_finalize(q);
-	sqlite3_close(db);
 }
 
 /* Every acknowledged write survived the kill. */
@@ -337,7 +308,7 @@ wait_converged(struct storm *st)
 			check_fail(__FILE__, __LINE__, "reconciler converges",
 			    d);
 		}
-		msleep(100);
+		harness_msleep(100);
 		waited += 100;
 	}
 }
@@ -547,7 +518,7 @@ main(void)
 			    &workers[i]), 0);
 		}
 		kill_ms = 50 + rand() % 451;
-		msleep(kill_ms);
+		harness_msleep(kill_ms);
 		wst = harness_kill(&st.inst, SIGKILL);
 		CHECK(WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL);
 		atomic_store(&st.stop, 1);
@@ -563,7 +534,7 @@ main(void)
 
 		CHECK_INT(harness_restart(&st.inst), 0);
 		check_acked(&st);
-		check_integrity(st.inst.datadir);
+		dbfile_check_integrity(st.inst.datadir);
 		items = wait_converged(&st);
 		check_host(&st, items, &abase, &mbase);
 		json_decref(items);
