@@ -12,14 +12,42 @@
  * the rest, and clash with other restricted prisons; removal leaves the
  * prison dying for linger_ms before it disappears.
  *
- * The whole state is one JSON document in DATADIR/host-sim.state, written
- * atomically (temp file, fsync, rename, fsync of the directory) under an
- * flock on DATADIR/host-sim.lock that every call takes.  Before each call
- * the file is reloaded only if its inode, size or mtime changed, so that
- * jaild-sim (another process) can change the host under a running jaild,
- * and a jaild killed with SIGKILL finds its prisons again.  Fault
- * injection and delays are part of the same state for the same reason.
- * Calls that change the host or run something append one line each to
+ * Persistence.  The state lives in DATADIR/host-sim.state (a snapshot) and
+ * DATADIR/host-sim.oplog (an operation log), both under an flock on
+ * DATADIR/host-sim.lock that every call takes.  A call that changes the
+ * state appends one line to the log, written with a single write(2): the
+ * post-call value of every entry it touched ({"c":[["p","3",{...}],
+ * ["m","17",null],["t","lastprid",3]]}: kind, key, value or null for
+ * gone), so the cost of a call does not grow with the number of prisons.
+ * Loading is the snapshot plus a replay of the log; a process that finds
+ * the log grew since its last call replays only the new tail.  When the
+ * log outgrows both SIM_LOG_COMPACT and the snapshot, it is compacted: a
+ * new snapshot (generation G+1) and a new log whose first line names G+1
+ * are written to temporary files and renamed into place, snapshot first; a
+ * log whose header does not match the snapshot's generation is left over
+ * from a compaction cut short and is ignored (the snapshot already holds
+ * it).  Every process keeps its log descriptor open, so a compacted-away
+ * log's inode cannot be reused and a changed inode always means "reload".
+ * A line without its newline (the writer was killed mid-write) is ignored
+ * and cut off by the next writer.  Read-only calls write nothing unless a
+ * fault counts them; dying prisons whose linger time is over are dropped
+ * in memory by every process alike and never logged.
+ *
+ * Nothing is fsync'ed: the guarantee is that a jaild killed with SIGKILL
+ * finds the host exactly as after its last completed call (data written
+ * with write(2) is in the page cache whatever happens to the process, and
+ * rename(2) is atomic).  Surviving a power loss is not needed: the real
+ * kernel's prison table, mounts and aliases do not survive a reboot
+ * either, and an empty snapshot is read as an empty host.
+ *
+ * Other processes (jaild-sim, tests through the host_sim_* controls)
+ * change the host under a running jaild the same way, and see its changes
+ * before their next call.  Fault injection and delays are part of the
+ * same state for the same reason.  In memory, prisons are indexed by jid
+ * and by name, mounts by target and addresses by address, so a call costs
+ * the same with 10 or 10,000 prisons (except those that list, search
+ * address lists for a clash or match rctl filters).  Calls that change
+ * the host or run something append one line each to
  * DATADIR/host-sim.journal, so tests can assert the order of steps.
  *
  * Commands: lifecycle hooks (HOST_EXEC_HOOK) are only recorded and
@@ -53,7 +81,10 @@
 #define SIM_STATE	"host-sim.state"
 #define SIM_LOCK	"host-sim.lock"
 #define SIM_JOURNAL	"host-sim.journal"
-#define SIM_VERSION	1
+#define SIM_OPLOG	"host-sim.oplog"
+#define SIM_VERSION	2
+#define SIM_LOG_COMPACT	(4L * 1024 * 1024)	/* and bigger than the
+						   snapshot: compact */
 #define SIM_JAIL_MAX	999999
 #define SIM_MAX_AF_IPS	255
 #define SIM_LINGER_MS	2000
@@ -66,13 +97,29 @@ struct sim {
 	char		*state_path;
 	char		*lock_path;
 	char		*journal_path;
+	char		*log_path;
 	int		 lockfd;
 	int		 locked;
 	unsigned	 flags;
-	json_t		*st;		/* the loaded state */
-	int		 have_stat;
-	struct stat	 sb;		/* of the state file when loaded */
-	int		 dirty;		/* st changed: save at the end */
+	json_t		*st;		/* the state: snapshot + log */
+	json_t		*names;		/* name -> [prisons with it] */
+	json_t		*mtargets;	/* mount target -> [mount keys] */
+	json_t		*chg;		/* kind+key of entries this call
+					   changed -> true */
+	int		 lost;		/* a change could not be noted:
+					   write everything */
+	long long	 min_gone;	/* earliest gone_at of a dying prison */
+	long long	 gen;		/* snapshot generation */
+	int		 have_snap;
+	struct stat	 snap_sb;	/* of the snapshot when read or written */
+	int		 logfd;		/* the log, kept open; -1 if none */
+	ino_t		 log_ino;
+	dev_t		 log_dev;
+	off_t		 log_off;	/* end of the last complete line */
+	off_t		 log_size;	/* bytes seen (> log_off: torn line) */
+	int		 log_stale;	/* no log of this snapshot: the next
+					   write compacts */
+	int		 reload;	/* memory may not match the files */
 };
 
 /*
@@ -166,12 +213,20 @@ path_join(const char *dir, const char *file)
 
 /* State document. */
 
+/*
+ * In memory (and in a version 2 snapshot) the collections are objects
+ * keyed for direct lookup, in insertion order: "prisons" by jid, "mounts"
+ * by a sequence number (mount order), "addrs" by "family/address", "rctl"
+ * by the rule without its amount.  A version 1 snapshot (arrays) is
+ * converted when read.
+ */
 static json_t *
 state_new(void)
 {
-	return json_pack("{s:i, s:I, s:I, s:I, s:[], s:[], s:[], s:[], s:[],"
-	    " s:{}}", "version", SIM_VERSION, "lastprid", (json_int_t)0,
-	    "lastdeadid", (json_int_t)0, "linger_ms", (json_int_t)SIM_LINGER_MS,
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:{}, s:{}, s:{},"
+	    " s:{}, s:[], s:{}}", "version", SIM_VERSION, "gen", (json_int_t)0,
+	    "lastprid", (json_int_t)0, "lastdeadid", (json_int_t)0,
+	    "linger_ms", (json_int_t)SIM_LINGER_MS, "mountseq", (json_int_t)0,
 	    "prisons", "mounts", "addrs", "rctl", "faults", "delays");
 }
 
@@ -187,60 +242,488 @@ st_int(struct sim *s, const char *key)
 	return (long long)json_integer_value(json_object_get(s->st, key));
 }
 
-static int
-state_valid(json_t *st)
+static void
+jid_key(char *buf, size_t sz, long long jid)
 {
-	static const char *const arrays[] = { "prisons", "mounts", "addrs",
-	    "rctl", "faults" };
-	size_t i;
-
-	if (!json_is_object(st))
-		return 0;
-	for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
-		if (!json_is_array(json_object_get(st, arrays[i])))
-			return 0;
-	return json_is_object(json_object_get(st, "delays")) &&
-	    json_is_integer(json_object_get(st, "lastprid"));
+	snprintf(buf, sz, "%lld", jid);
 }
 
-/* Reload the state file if it changed since we last read or wrote it. */
+static int
+addr_key(struct buf *b, long long family, const char *canon)
+{
+	buf_reset(b);
+	return buf_printf(b, "%lld/%s", family, canon);
+}
+
+static int	rctl_key_of(const char *text, struct buf *key);
+
+/* Version 1 (arrays) to version 2 (keyed objects); NULL if no memory. */
+static json_t *
+state_upgrade(json_t *old)
+{
+	json_t *st, *o, *e;
+	struct buf k = { 0 };
+	char key[32];
+	size_t i;
+	long long seq = 0;
+
+	if ((st = json_deep_copy(old)) == NULL)
+		return NULL;
+	o = json_object();
+	json_array_foreach(json_object_get(old, "prisons"), i, e) {
+		jid_key(key, sizeof(key),
+		    json_integer_value(json_object_get(e, "jid")));
+		if (o == NULL || json_object_set(o, key, e) == -1)
+			goto fail;
+	}
+	if (json_object_set_new(st, "prisons", o) == -1)
+		goto fail;
+	o = json_object();
+	json_array_foreach(json_object_get(old, "mounts"), i, e) {
+		jid_key(key, sizeof(key), ++seq);
+		if (o == NULL || json_object_set(o, key, e) == -1)
+			goto fail;
+	}
+	if (json_object_set_new(st, "mounts", o) == -1 ||
+	    json_object_set_new(st, "mountseq", json_integer(seq)) == -1)
+		goto fail;
+	o = json_object();
+	json_array_foreach(json_object_get(old, "addrs"), i, e) {
+		if (o == NULL || addr_key(&k, json_integer_value(
+		    json_object_get(e, "family")), json_string_value(
+		    json_object_get(e, "address"))) == -1 ||
+		    json_object_set(o, k.data, e) == -1)
+			goto fail;
+	}
+	if (json_object_set_new(st, "addrs", o) == -1)
+		goto fail;
+	o = json_object();
+	json_array_foreach(json_object_get(old, "rctl"), i, e) {
+		if (o == NULL)
+			goto fail;
+		if (rctl_key_of(json_string_value(e), &k) == -1)
+			continue;	/* never stored by the simulation */
+		if (json_object_set(o, k.data, e) == -1)
+			goto fail;
+	}
+	if (json_object_set_new(st, "rctl", o) == -1 ||
+	    json_object_set_new(st, "version", json_integer(SIM_VERSION)) ==
+	    -1)
+		goto fail;
+	buf_free(&k);
+	return st;
+fail:
+	buf_free(&k);
+	json_decref(st);
+	return NULL;
+}
+
+/*
+ * Check the shape of a loaded snapshot and bring it to the current
+ * version.  Returns the state (a new reference) or NULL with why set.
+ */
+static json_t *
+state_check(json_t *st, const char **why)
+{
+	static const char *const colls[] = { "prisons", "mounts", "addrs",
+	    "rctl" };
+	json_int_t v;
+	size_t i;
+
+	*why = "bad shape";
+	if (!json_is_object(st) ||
+	    !json_is_array(json_object_get(st, "faults")) ||
+	    !json_is_object(json_object_get(st, "delays")) ||
+	    !json_is_integer(json_object_get(st, "lastprid")))
+		return NULL;
+	v = json_integer_value(json_object_get(st, "version"));
+	for (i = 0; i < sizeof(colls) / sizeof(colls[0]); i++)
+		if (v < 2 ? !json_is_array(json_object_get(st, colls[i])) :
+		    !json_is_object(json_object_get(st, colls[i])))
+			return NULL;
+	if (v < 2) {
+		*why = "out of memory";
+		return state_upgrade(st);
+	}
+	return json_incref(st);
+}
+
+/* Indexes (not persisted): prisons by name, mount keys by target. */
+
+static void
+idx_add(struct sim *s, int kind, const char *key, json_t *v)
+{
+	json_t *idx, *arr, *item;
+	const char *ik;
+	long long g;
+
+	if (kind == 'p') {
+		idx = s->names;
+		ik = json_string_value(json_object_get(v, "name"));
+		item = json_incref(v);
+		if (json_is_true(json_object_get(v, "dying"))) {
+			g = json_integer_value(json_object_get(v, "gone_at"));
+			if (g < s->min_gone)
+				s->min_gone = g;
+		}
+	} else if (kind == 'm') {
+		idx = s->mtargets;
+		ik = json_string_value(json_object_get(v, "target"));
+		item = json_string(key);
+	} else
+		return;
+	if (ik == NULL || item == NULL) {
+		json_decref(item);
+		return;
+	}
+	if ((arr = json_object_get(idx, ik)) == NULL) {
+		arr = json_array();
+		if (arr == NULL || json_object_set_new(idx, ik, arr) == -1) {
+			json_decref(item);
+			s->reload = 1;	/* out of memory: rebuild next call */
+			return;
+		}
+	}
+	if (json_array_append_new(arr, item) == -1)
+		s->reload = 1;
+}
+
+static void
+idx_del(struct sim *s, int kind, const char *key, json_t *v)
+{
+	json_t *idx, *arr;
+	const char *ik;
+	size_t i;
+
+	if (kind == 'p') {
+		idx = s->names;
+		ik = json_string_value(json_object_get(v, "name"));
+	} else if (kind == 'm') {
+		idx = s->mtargets;
+		ik = json_string_value(json_object_get(v, "target"));
+	} else
+		return;
+	if (ik == NULL || (arr = json_object_get(idx, ik)) == NULL)
+		return;
+	for (i = json_array_size(arr); i-- > 0; ) {
+		if (kind == 'p' ? json_array_get(arr, i) == v :
+		    strcmp(json_string_value(json_array_get(arr, i)), key) ==
+		    0) {
+			json_array_remove(arr, i);
+			break;
+		}
+	}
+	if (json_array_size(arr) == 0)
+		json_object_del(idx, ik);
+}
+
+static json_t *
+kind_obj(struct sim *s, int kind)
+{
+	switch (kind) {
+	case 'p':
+		return json_object_get(s->st, "prisons");
+	case 'm':
+		return json_object_get(s->st, "mounts");
+	case 'a':
+		return json_object_get(s->st, "addrs");
+	case 'r':
+		return json_object_get(s->st, "rctl");
+	case 't':
+		return s->st;
+	}
+	return NULL;
+}
+
+/* Note that entry (kind, key) changed: its value goes into the log. */
+static void
+touch(struct sim *s, int kind, const char *key)
+{
+	struct buf b = { 0 };
+
+	if (buf_printf(&b, "%c%s", kind, key) == -1 ||
+	    json_object_set_new(s->chg, b.data, json_true()) == -1)
+		s->lost = 1;
+	buf_free(&b);
+}
+
+/*
+ * Set entry (kind, key) to v (borrowed; NULL deletes it), keeping the
+ * indexes; with log, the change goes into this call's log record.
+ */
+static int
+ent_put(struct sim *s, int kind, const char *key, json_t *v, int log)
+{
+	json_t *obj = kind_obj(s, kind), *old;
+	int rc = 0;
+
+	if (obj == NULL)
+		return -1;
+	if (log)
+		touch(s, kind, key);	/* before key may be freed below */
+	old = json_object_get(obj, key);
+	if (old != v) {
+		/* A new value goes last, wherever the old one was: the
+		   order of mounts, addresses and rules is insertion order
+		   in every process that replays the log. */
+		if (old != NULL) {
+			idx_del(s, kind, key, old);
+			json_object_del(obj, key);
+		}
+		if (v != NULL && (rc = json_object_set(obj, key, v)) == 0)
+			idx_add(s, kind, key, v);
+	}
+	return rc;
+}
+
+static int
+st_set_int(struct sim *s, const char *key, long long v)
+{
+	json_t *j = json_integer(v);
+	int rc = j == NULL ? -1 : ent_put(s, 't', key, j, 1);
+
+	json_decref(j);
+	return rc;
+}
+
+static int
+sim_index(struct sim *s)
+{
+	json_t *v;
+	const char *key;
+
+	json_decref(s->names);
+	json_decref(s->mtargets);
+	s->names = json_object();
+	s->mtargets = json_object();
+	s->min_gone = LLONG_MAX;
+	if (s->names == NULL || s->mtargets == NULL)
+		return -1;
+	json_object_foreach(json_object_get(s->st, "prisons"), key, v)
+		idx_add(s, 'p', key, v);
+	json_object_foreach(json_object_get(s->st, "mounts"), key, v)
+		idx_add(s, 'm', key, v);
+	return 0;
+}
+
+/* The log. */
+
+/* Apply one log line (NUL-terminated, no newline). */
+static int
+log_apply(struct sim *s, const char *line, size_t len)
+{
+	json_t *rec, *c, *e, *v;
+	const char *kind, *key;
+	size_t i;
+	int rc = -1;
+
+	if ((rec = json_loadb(line, len, 0, NULL)) == NULL)
+		return -1;
+	if (!json_is_array(c = json_object_get(rec, "c")))
+		goto done;
+	json_array_foreach(c, i, e) {
+		kind = json_string_value(json_array_get(e, 0));
+		key = json_string_value(json_array_get(e, 1));
+		v = json_array_get(e, 2);
+		if (kind == NULL || strlen(kind) != 1 || key == NULL ||
+		    v == NULL || strchr("pmart", *kind) == NULL)
+			goto done;
+		if (*kind == 't' && json_is_object(json_object_get(s->st,
+		    key)) && strcmp(key, "delays") != 0)
+			goto done;	/* never replace a collection */
+		if (ent_put(s, *kind, key, json_is_null(v) ? NULL : v, 0) ==
+		    -1)
+			goto done;
+	}
+	rc = 0;
+done:
+	json_decref(rec);
+	return rc;
+}
+
+/*
+ * Read the log from s->log_off to its end and apply every complete line;
+ * the first line of the file is the header naming the snapshot
+ * generation it follows (a mismatch makes the log stale: ignored).  A
+ * last line without its newline is left for the next writer to cut off.
+ */
+static int
+log_replay(struct sim *s, struct jd_error *err)
+{
+	struct buf b = { 0 };
+	char chunk[65536], *p, *nl;
+	json_t *hdr;
+	ssize_t n;
+	off_t at = s->log_off;
+	int rc = -1;
+
+	for (;;) {
+		n = pread(s->logfd, chunk, sizeof(chunk), at);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			jd_error_sys(err, JD_E_IO, errno, "read %s: %s",
+			    s->log_path, strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		if (buf_append(&b, chunk, (size_t)n) == -1) {
+			jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+			goto done;
+		}
+		at += n;
+	}
+	s->log_size = at;
+	p = b.data;
+	while (p != NULL && (nl = memchr(p, '\n', b.len -
+	    (size_t)(p - b.data))) != NULL) {
+		if (s->log_off == 0) {
+			hdr = json_loadb(p, (size_t)(nl - p), 0, NULL);
+			if (!json_is_integer(json_object_get(hdr, "gen")) ||
+			    json_integer_value(json_object_get(hdr, "gen")) !=
+			    s->gen)
+				s->log_stale = 1;
+			json_decref(hdr);
+			if (s->log_stale) {
+				rc = 0;
+				goto done;
+			}
+		} else if (log_apply(s, p, (size_t)(nl - p)) == -1) {
+			jd_error_set(err, JD_E_IO, NULL, "%s: bad record at "
+			    "offset %lld", s->log_path, (long long)s->log_off);
+			goto done;
+		}
+		s->log_off += nl + 1 - p;
+		p = nl + 1;
+	}
+	/* No header (an empty file): not a log of this snapshot. */
+	if (s->log_off == 0)
+		s->log_stale = 1;
+	rc = 0;
+done:
+	buf_free(&b);
+	return rc;
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Read snapshot and log from scratch. */
+static int
+sim_reload(struct sim *s, struct jd_error *err)
+{
+	struct stat sb;
+	json_error_t jerr;
+	json_t *raw = NULL, *st;
+	const char *why = "";
+	int fd;
+
+	if (s->logfd != -1)
+		close(s->logfd);
+	s->logfd = -1;
+	s->log_off = s->log_size = 0;
+	s->log_stale = 1;
+	s->have_snap = 0;
+	if (stat(s->state_path, &sb) == -1) {
+		if (errno != ENOENT)
+			return jd_error_sys(err, JD_E_IO, errno,
+			    "stat %s: %s", s->state_path, strerror(errno));
+		st = state_new();	/* never written */
+	} else if (sb.st_size == 0) {
+		/* Emptied by a crash of the machine: a rebooted host. */
+		st = state_new();
+		s->have_snap = 1;
+		s->snap_sb = sb;
+	} else {
+		raw = json_load_file(s->state_path, JSON_REJECT_DUPLICATES,
+		    &jerr);
+		if (raw == NULL)
+			why = jerr.text;
+		st = raw != NULL ? state_check(raw, &why) : NULL;
+		json_decref(raw);
+		if (st == NULL)
+			return jd_error_set(err, JD_E_IO, NULL,
+			    "%s: not a simulated-host state file (%s)",
+			    s->state_path, why);
+		s->have_snap = 1;
+		s->snap_sb = sb;
+	}
+	if (st == NULL)
+		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	json_decref(s->st);
+	s->st = st;
+	s->gen = st_int(s, "gen");
+	json_object_clear(s->chg);
+	s->lost = 0;
+	s->reload = 1;		/* until this completes */
+	if (sim_index(s) == -1)
+		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	fd = open(s->log_path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (fd == -1 && errno != ENOENT)
+		return jd_error_sys(err, JD_E_IO, errno, "open %s: %s",
+		    s->log_path, strerror(errno));
+	if (fd != -1) {
+		if (fstat(fd, &sb) == -1) {
+			close(fd);
+			return jd_error_sys(err, JD_E_IO, errno,
+			    "stat %s: %s", s->log_path, strerror(errno));
+		}
+		s->logfd = fd;
+		s->log_ino = sb.st_ino;
+		s->log_dev = sb.st_dev;
+		s->log_stale = 0;
+		if (log_replay(s, err) == -1)
+			return -1;
+	}
+	s->reload = 0;
+	return 0;
+}
+
+/*
+ * Bring the state up to date before a call: nothing to do if neither file
+ * changed, the new tail of the log if only it grew, else a full reload.
+ */
 static int
 sim_load(struct sim *s, struct jd_error *err)
 {
 	struct stat sb;
-	json_error_t jerr;
-	json_t *st;
+	int have;
 
+	if (s->st == NULL || s->reload)
+		return sim_reload(s, err);
 	if (stat(s->state_path, &sb) == -1) {
 		if (errno != ENOENT)
 			return jd_error_sys(err, JD_E_IO, errno, "stat %s: %s",
 			    s->state_path, strerror(errno));
-		if (s->st == NULL || s->have_stat) {
-			/* Never written, or removed under us: start empty. */
-			json_decref(s->st);
-			if ((s->st = state_new()) == NULL)
-				return jd_error_set(err, JD_E_NOMEM, NULL,
-				    "out of memory");
-			s->have_stat = 0;
-		}
-		return 0;
+		have = 0;
+	} else
+		have = 1;
+	if (have != s->have_snap || (have && !same_file(&sb, &s->snap_sb)))
+		return sim_reload(s, err);
+	if (stat(s->log_path, &sb) == -1) {
+		if (errno != ENOENT)
+			return jd_error_sys(err, JD_E_IO, errno, "stat %s: %s",
+			    s->log_path, strerror(errno));
+		return s->logfd == -1 ? 0 : sim_reload(s, err);
 	}
-	if (s->st != NULL && s->have_stat && sb.st_ino == s->sb.st_ino &&
-	    sb.st_dev == s->sb.st_dev && sb.st_size == s->sb.st_size &&
-	    sb.st_mtim.tv_sec == s->sb.st_mtim.tv_sec &&
-	    sb.st_mtim.tv_nsec == s->sb.st_mtim.tv_nsec)
+	if (s->logfd == -1 || sb.st_ino != s->log_ino ||
+	    sb.st_dev != s->log_dev || sb.st_size < s->log_off)
+		return sim_reload(s, err);
+	if (s->log_stale || sb.st_size == s->log_off)
 		return 0;
-	st = json_load_file(s->state_path, JSON_REJECT_DUPLICATES, &jerr);
-	if (st == NULL || !state_valid(st)) {
-		json_decref(st);
-		return jd_error_set(err, JD_E_IO, NULL,
-		    "%s: not a simulated-host state file (%s)", s->state_path,
-		    st == NULL ? jerr.text : "bad shape");
+	if (log_replay(s, err) == -1) {
+		s->reload = 1;
+		return -1;
 	}
-	json_decref(s->st);
-	s->st = st;
-	s->sb = sb;
-	s->have_stat = 1;
 	return 0;
 }
 
@@ -262,54 +745,167 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* Write the state atomically: temp file, fsync, rename, fsync dir. */
+/* Write text to a new file path (O_EXCL); no fsync (see the top). */
 static int
-sim_save(struct sim *s, struct jd_error *err)
+file_create(const char *path, const char *text, size_t len)
 {
-	char *text = NULL, *tmp = NULL;
-	struct buf b = { 0 };
-	int fd = -1, dfd, saved;
+	int fd, saved;
 
-	if ((text = json_dumps(s->st, JSON_INDENT(1) | JSON_SORT_KEYS)) ==
-	    NULL || buf_printf(&b, "%s.tmp.%ld", s->state_path,
-	    (long)getpid()) == -1) {
-		jd_free(text);
-		buf_free(&b);
-		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
-	}
-	tmp = buf_detach(&b, NULL);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1 || write_all(fd, text, strlen(text)) == -1 ||
-	    write_all(fd, "\n", 1) == -1 || fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, s->state_path) == -1)
-		goto fail;
-	if ((dfd = open(s->datadir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
-	    -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	if (stat(s->state_path, &s->sb) == 0)
-		s->have_stat = 1;
-	s->dirty = 0;
-	free(text);
-	jd_free(tmp);
-	return 0;
-fail:
-	saved = errno;
-	if (fd != -1)
+	(void)unlink(path);	/* left by a process that died */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	if (write_all(fd, text, len) == -1) {
+		saved = errno;
 		close(fd);
-	(void)unlink(tmp);
+		(void)unlink(path);
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) == -1) {
+		saved = errno;
+		(void)unlink(path);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Compact: the whole state as snapshot generation G+1, a log with only
+ * its header, both renamed into place (snapshot first).
+ */
+static int
+sim_compact(struct sim *s, struct jd_error *err)
+{
+	struct buf stmp = { 0 }, ltmp = { 0 }, hdr = { 0 };
+	struct stat sb;
+	char *text = NULL;
+	long long gen = s->gen + 1;
+	int fd = -1, saved, rc = -1;
+
+	s->reload = 1;		/* until this completes */
+	if (json_object_set_new(s->st, "gen", json_integer(gen)) == -1 ||
+	    (text = json_dumps(s->st, JSON_COMPACT)) == NULL ||
+	    buf_printf(&stmp, "%s.tmp.%ld", s->state_path,
+	    (long)getpid()) == -1 || buf_printf(&ltmp, "%s.tmp.%ld",
+	    s->log_path, (long)getpid()) == -1 ||
+	    buf_printf(&hdr, "{\"gen\":%lld}\n", gen) == -1) {
+		jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	if (file_create(stmp.data, text, strlen(text)) == -1 ||
+	    file_create(ltmp.data, hdr.data, hdr.len) == -1 ||
+	    rename(stmp.data, s->state_path) == -1 ||
+	    rename(ltmp.data, s->log_path) == -1)
+		goto syserr;
+	if ((fd = open(s->log_path, O_RDWR | O_APPEND | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &sb) == -1)
+		goto syserr;
+	if (s->logfd != -1)
+		close(s->logfd);
+	s->logfd = fd;
+	fd = -1;
+	s->log_ino = sb.st_ino;
+	s->log_dev = sb.st_dev;
+	s->log_off = s->log_size = (off_t)hdr.len;
+	s->log_stale = 0;
+	if (stat(s->state_path, &s->snap_sb) == -1)
+		goto syserr;
+	s->have_snap = 1;
+	s->gen = gen;
+	s->reload = 0;
+	rc = 0;
+	goto done;
+syserr:
+	saved = errno;
 	jd_error_sys(err, JD_E_IO, saved, "write %s: %s", s->state_path,
 	    strerror(saved));
+	if (fd != -1)
+		close(fd);
+	(void)unlink(stmp.data);
+	(void)unlink(ltmp.data);
+done:
 	free(text);
-	jd_free(tmp);
-	return -1;
+	buf_free(&stmp);
+	buf_free(&ltmp);
+	buf_free(&hdr);
+	return rc;
+}
+
+/*
+ * Make this call's changes durable: one log line with the value of every
+ * touched entry, or a compaction when there is no usable log (or it grew
+ * too big).  On failure the memory no longer matches the files, so the
+ * next call reloads them.
+ */
+static int
+sim_flush(struct sim *s, struct jd_error *err)
+{
+	json_t *rec = NULL, *c, *e, *v, *t;
+	struct jd_error cerr;
+	const char *k;
+	char *line = NULL;
+	size_t len;
+	ssize_t w;
+	int rc = -1, saved;
+
+	if (json_object_size(s->chg) == 0 && !s->lost)
+		return 0;
+	if (s->lost || s->logfd == -1 || s->log_stale) {
+		rc = sim_compact(s, err);
+		goto done;
+	}
+	if ((rec = json_pack("{s:[]}", "c")) == NULL)
+		goto nomem;
+	c = json_object_get(rec, "c");
+	json_object_foreach(s->chg, k, t) {
+		v = k[0] == 't' ? json_object_get(s->st, k + 1) :
+		    json_object_get(kind_obj(s, k[0]), k + 1);
+		e = json_pack("[s#, s, O?]", k, 1, k + 1, v);
+		if (e == NULL || json_array_append_new(c, e) == -1)
+			goto nomem;
+	}
+	if ((line = json_dumps(rec, JSON_COMPACT)) == NULL)
+		goto nomem;
+	len = strlen(line);
+	line[len++] = '\n';	/* replaces the NUL; written by length */
+	/* Cut off a line left unfinished by a writer that was killed. */
+	if (s->log_size != s->log_off &&
+	    ftruncate(s->logfd, s->log_off) == -1)
+		goto syserr;
+	s->log_size = s->log_off;
+	do {
+		w = write(s->logfd, line, len);
+	} while (w == -1 && errno == EINTR);
+	if (w != (ssize_t)len) {
+		if (w >= 0)
+			errno = ENOSPC;
+		saved = errno;
+		(void)ftruncate(s->logfd, s->log_off);
+		errno = saved;
+		goto syserr;
+	}
+	s->log_off += (off_t)len;
+	s->log_size = s->log_off;
+	rc = 0;
+	if (s->log_off > SIM_LOG_COMPACT && s->log_off > s->snap_sb.st_size)
+		(void)sim_compact(s, &cerr);	/* the line is durable */
+	goto done;
+nomem:
+	jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	goto done;
+syserr:
+	jd_error_sys(err, JD_E_IO, errno, "write %s: %s", s->log_path,
+	    strerror(errno));
+done:
+	if (rc == -1)
+		s->reload = 1;
+	json_object_clear(s->chg);
+	s->lost = 0;
+	json_decref(rec);
+	free(line);
+	return rc;
 }
 
 static int
@@ -338,24 +934,31 @@ sim_unlock(struct sim *s)
 	}
 }
 
-/* Drop dying prisons whose linger time is over. */
+/*
+ * Drop dying prisons whose linger time is over.  Every process does this
+ * at the start of each call from the same gone_at, so it is not logged.
+ */
 static void
 sim_prune(struct sim *s)
 {
-	json_t *prisons = st_arr(s, "prisons"), *p;
-	long long now = now_ms();
-	size_t i;
+	json_t *p;
+	const char *key;
+	void *it;
+	long long now = now_ms(), g, next = LLONG_MAX;
 
-	for (i = 0; i < json_array_size(prisons); ) {
-		p = json_array_get(prisons, i);
-		if (json_is_true(json_object_get(p, "dying")) &&
-		    json_integer_value(json_object_get(p, "gone_at")) <= now) {
-			json_array_remove(prisons, i);
-			s->dirty = 1;
+	if (now < s->min_gone)
+		return;
+	json_object_foreach_safe(json_object_get(s->st, "prisons"), it, key,
+	    p) {
+		if (!json_is_true(json_object_get(p, "dying")))
 			continue;
-		}
-		i++;
+		g = json_integer_value(json_object_get(p, "gone_at"));
+		if (g <= now)
+			(void)ent_put(s, 'p', key, NULL, 0);
+		else if (g < next)
+			next = g;
 	}
+	s->min_gone = next;
 }
 
 static void
@@ -404,7 +1007,7 @@ sim_begin(struct sim *s, const char *op, int *faulted, struct jd_error *err)
 	if (mut && json_is_integer(json_object_get(d, "any")))
 		delay += json_integer_value(json_object_get(d, "any"));
 	if (delay > 0) {
-		if (s->dirty && sim_save(s, err) == -1) {
+		if (sim_flush(s, err) == -1) {
 			sim_unlock(s);
 			return -1;
 		}
@@ -427,7 +1030,7 @@ sim_begin(struct sim *s, const char *op, int *faulted, struct jd_error *err)
 		n = json_integer_value(json_object_get(f, "n"));
 		every = json_is_true(json_object_get(f, "every"));
 		json_object_set_new(f, "count", json_integer(count));
-		s->dirty = 1;
+		touch(s, 't', "faults");
 		if (count == n || (every && count >= n)) {
 			if (fire == 0)
 				fire = (int)json_integer_value(
@@ -466,10 +1069,10 @@ sim_end(struct sim *s, const char *line, int rc, struct jd_error *err)
 		} else
 			sim_journal(s, line);
 	}
-	if (s->dirty && s->locked) {
+	if (s->locked) {
 		struct jd_error serr;
 
-		if (sim_save(s, &serr) == -1 && rc == 0) {
+		if (sim_flush(s, &serr) == -1 && rc == 0) {
 			if (err != NULL)
 				*err = serr;
 			rc = -1;
@@ -484,30 +1087,25 @@ sim_end(struct sim *s, const char *line, int rc, struct jd_error *err)
 static json_t *
 prison_by_jid(struct sim *s, long long jid, int include_dying)
 {
-	json_t *prisons = st_arr(s, "prisons"), *p;
-	size_t i;
+	char key[32];
+	json_t *p;
 
-	json_array_foreach(prisons, i, p) {
-		if (json_integer_value(json_object_get(p, "jid")) != jid)
-			continue;
-		if (!include_dying && json_is_true(json_object_get(p, "dying")))
-			continue;
-		return p;
-	}
-	return NULL;
+	jid_key(key, sizeof(key), jid);
+	p = json_object_get(json_object_get(s->st, "prisons"), key);
+	if (p != NULL && !include_dying &&
+	    json_is_true(json_object_get(p, "dying")))
+		return NULL;
+	return p;
 }
 
 /* Live by name first; a dying one only if include_dying and none live. */
 static json_t *
 prison_by_name(struct sim *s, const char *name, int include_dying)
 {
-	json_t *prisons = st_arr(s, "prisons"), *p, *dead = NULL;
+	json_t *p, *dead = NULL;
 	size_t i;
 
-	json_array_foreach(prisons, i, p) {
-		if (strcmp(json_string_value(json_object_get(p, "name")),
-		    name) != 0)
-			continue;
+	json_array_foreach(json_object_get(s->names, name), i, p) {
 		if (!json_is_true(json_object_get(p, "dying")))
 			return p;
 		if (dead == NULL)
@@ -564,14 +1162,24 @@ static void
 renumber_dying(struct sim *s, json_t *p)
 {
 	long long d = st_int(s, "lastdeadid");
+	char key[32];
 
 	if (d <= 0)
 		d = SIM_JAIL_MAX + 1;
 	do {
 		d--;
 	} while (d > 0 && jid_in_use(s, d));
-	json_object_set_new(s->st, "lastdeadid", json_integer(d));
+	(void)st_set_int(s, "lastdeadid", d);
+	/* Re-key it: the old jid's entry goes, the new one comes. */
+	json_incref(p);
+	jid_key(key, sizeof(key), json_integer_value(json_object_get(p,
+	    "jid")));
+	(void)ent_put(s, 'p', key, NULL, 1);
 	json_object_set_new(p, "jid", json_integer(d));
+	jid_key(key, sizeof(key), d);
+	if (ent_put(s, 'p', key, p, 1) == -1)
+		s->lost = 1;
+	json_decref(p);
 }
 
 /* Parameter values. */
@@ -880,13 +1488,13 @@ prison_restricted(json_t *p, int v6)
 static int
 ip_clash(struct sim *s, json_t *self, const struct ipset *set)
 {
-	json_t *prisons = st_arr(s, "prisons"), *p;
+	json_t *p;
+	const char *key;
 	struct ipset other;
-	size_t i;
 
 	if (set->n == 0)
 		return 0;
-	json_array_foreach(prisons, i, p) {
+	json_object_foreach(json_object_get(s->st, "prisons"), key, p) {
 		if (p == self || json_is_true(json_object_get(p, "dying")) ||
 		    !prison_restricted(p, set->v6))
 			continue;
@@ -1089,7 +1697,7 @@ sim_create_locked(struct sim *s, const struct host_params *in, int *jidp,
 			host_error(err, EAGAIN, "no available jail IDs");
 			goto done;
 		}
-		json_object_set_new(s->st, "lastprid", json_integer(jid));
+		(void)st_set_int(s, "lastprid", jid);
 	} else if ((old = prison_by_jid(s, jid, 1)) != NULL)
 		renumber_dying(s, old);
 	snprintf(jidtext, sizeof(jidtext), "%lld", jid);
@@ -1098,15 +1706,15 @@ sim_create_locked(struct sim *s, const struct host_params *in, int *jidp,
 	p = json_pack("{s:I, s:s, s:b, s:I, s:O}", "jid", (json_int_t)jid,
 	    "name", name, "dying", 0, "gone_at", (json_int_t)0, "params",
 	    params);
-	if (p == NULL || json_array_append_new(st_arr(s, "prisons"), p) == -1)
+	if (p == NULL || ent_put(s, 'p', jidtext, p, 1) == -1)
 		goto nomem;
-	s->dirty = 1;
 	*jidp = (int)jid;
 	rc = 0;
 	goto done;
 nomem:
 	host_error(err, ENOMEM, NULL);
 done:
+	json_decref(p);
 	json_decref(norm);
 	json_decref(params);
 	return rc;
@@ -1188,12 +1796,19 @@ static void
 prison_kill(struct sim *s, json_t *p)
 {
 	json_t *params = json_object_get(p, "params");
+	char key[32];
+	long long g;
 
 	json_object_set_new(p, "dying", json_true());
 	json_object_set_new(p, "gone_at", json_integer(now_ms() +
 	    st_int(s, "linger_ms")));
 	json_object_set_new(params, "persist", json_string("false"));
-	s->dirty = 1;
+	g = json_integer_value(json_object_get(p, "gone_at"));
+	if (g < s->min_gone)
+		s->min_gone = g;
+	jid_key(key, sizeof(key), json_integer_value(json_object_get(p,
+	    "jid")));
+	touch(s, 'p', key);
 }
 
 static int
@@ -1202,6 +1817,7 @@ sim_update_locked(struct sim *s, const char *key, const struct host_params *in,
 {
 	json_t *norm = NULL, *p, *params = NULL, *v;
 	const char *k, *newname;
+	char jkey[32];
 	long long jid;
 	int restricted[2], rc = -1;
 
@@ -1249,9 +1865,14 @@ sim_update_locked(struct sim *s, const char *key, const struct host_params *in,
 		}
 	}
 	json_object_set(p, "params", params);
-	if (newname != NULL)
+	jid_key(jkey, sizeof(jkey), jid);
+	if (newname != NULL) {
+		/* Renamed: move it in the name index. */
+		idx_del(s, 'p', jkey, p);
 		json_object_set_new(p, "name", json_string(newname));
-	s->dirty = 1;
+		idx_add(s, 'p', jkey, p);
+	}
+	touch(s, 'p', jkey);
 	/* No processes in the simulation: without persist it dies. */
 	if (strcmp(json_string_value(json_object_get(params, "persist")),
 	    "true") != 0)
@@ -1370,7 +1991,7 @@ sim_prison_list(struct host *h, int include_dying,
 {
 	struct sim *s = (struct sim *)h;
 	json_t *prisons, *p;
-	size_t i;
+	const char *key;
 	int rc, faulted;
 
 	rc = sim_begin(s, "list", &faulted, err);
@@ -1378,11 +1999,11 @@ sim_prison_list(struct host *h, int include_dying,
 		return -1;
 	if (rc == 0) {
 		prisons = st_arr(s, "prisons");
-		out->v = jd_calloc(json_array_size(prisons) + 1,
+		out->v = jd_calloc(json_object_size(prisons) + 1,
 		    sizeof(out->v[0]));
 		if (out->v == NULL)
 			rc = host_error(err, ENOMEM, NULL);
-		json_array_foreach(prisons, i, p) {
+		json_object_foreach(prisons, key, p) {
 			if (rc == -1)
 				break;
 			if (!include_dying &&
@@ -1454,12 +2075,16 @@ sim_exec(struct sim *s, int jid, const struct host_exec_req *req,
 	if (req->user != NULL)
 		(void)buf_printf(&line, " user=%s", req->user);
 	argv_line(&line, req->argv);
+	(void)host_exec_req_describe(req, &line);
 	run = !(req->flags & HOST_EXEC_HOOK);
 	rc = sim_begin(s, "exec", &faulted, err);
 	if (rc == -1 && !faulted)
 		goto out;
 	if (rc == 0 && (req->argv == NULL || req->argv[0] == NULL))
 		rc = host_error(err, EINVAL, "empty command");
+	/* A hook's console log is real only where its directory is. */
+	if (rc == 0 && !run && host_consolelog_touch(req, err) == -1)
+		rc = -1;
 	if (rc == 0 && jid > 0) {
 		if ((p = prison_by_jid(s, jid, 0)) == NULL)
 			rc = host_error(err, EINVAL, NULL);
@@ -1541,6 +2166,8 @@ sim_mount(struct host *h, const struct host_mount *m, struct jd_error *err)
 	struct sim *s = (struct sim *)h;
 	struct buf line = { 0 };
 	json_t *e;
+	char key[32];
+	long long seq;
 	int rc, faulted;
 	const char *src = m->source != NULL && *m->source != '\0' ?
 	    m->source : m->type;
@@ -1557,11 +2184,12 @@ sim_mount(struct host *h, const struct host_mount *m, struct jd_error *err)
 	if (rc == 0) {
 		e = json_pack("{s:s, s:s, s:s, s:s}", "type", m->type,
 		    "source", src, "target", m->target, "options", opts);
-		if (e == NULL ||
-		    json_array_append_new(st_arr(s, "mounts"), e) == -1)
+		seq = st_int(s, "mountseq") + 1;
+		jid_key(key, sizeof(key), seq);
+		if (e == NULL || st_set_int(s, "mountseq", seq) == -1 ||
+		    ent_put(s, 'm', key, e, 1) == -1)
 			rc = host_error(err, ENOMEM, NULL);
-		else
-			s->dirty = 1;
+		json_decref(e);
 	}
 	rc = sim_end(s, line.data, rc, err);
 out:
@@ -1574,8 +2202,8 @@ sim_unmount(struct host *h, const char *target, struct jd_error *err)
 {
 	struct sim *s = (struct sim *)h;
 	struct buf line = { 0 };
-	json_t *mounts;
-	size_t i;
+	json_t *keys;
+	char key[32];
 	int rc, faulted;
 
 	(void)buf_printf(&line, "unmount %s", target);
@@ -1583,17 +2211,14 @@ sim_unmount(struct host *h, const char *target, struct jd_error *err)
 	if (rc == -1 && !faulted)
 		goto out;
 	if (rc == 0) {
-		mounts = st_arr(s, "mounts");
-		rc = host_error(err, EINVAL, NULL);
-		for (i = json_array_size(mounts); i-- > 0; ) {
-			if (strcmp(json_string_value(json_object_get(
-			    json_array_get(mounts, i), "target")), target) == 0) {
-				json_array_remove(mounts, i);
-				s->dirty = 1;
-				jd_error_clear(err);
-				rc = 0;
-				break;
-			}
+		/* The most recent mount on target. */
+		keys = json_object_get(s->mtargets, target);
+		if (target == NULL || json_array_size(keys) == 0)
+			rc = host_error(err, EINVAL, NULL);
+		else {
+			snprintf(key, sizeof(key), "%s", json_string_value(
+			    json_array_get(keys, json_array_size(keys) - 1)));
+			(void)ent_put(s, 'm', key, NULL, 1);
 		}
 	}
 	rc = sim_end(s, line.data, rc, err);
@@ -1609,7 +2234,7 @@ sim_mount_list(struct host *h, struct host_mount_list *out,
 	struct sim *s = (struct sim *)h;
 	json_t *mounts, *e;
 	struct host_mount *m;
-	size_t i;
+	const char *key;
 	int rc, faulted;
 
 	rc = sim_begin(s, "mount_list", &faulted, err);
@@ -1617,11 +2242,11 @@ sim_mount_list(struct host *h, struct host_mount_list *out,
 		return -1;
 	if (rc == 0) {
 		mounts = st_arr(s, "mounts");
-		out->v = jd_calloc(json_array_size(mounts) + 1,
+		out->v = jd_calloc(json_object_size(mounts) + 1,
 		    sizeof(out->v[0]));
 		if (out->v == NULL)
 			rc = host_error(err, ENOMEM, NULL);
-		json_array_foreach(mounts, i, e) {
+		json_object_foreach(mounts, key, e) {
 			if (rc == -1)
 				break;
 			m = &out->v[out->n++];
@@ -1673,28 +2298,27 @@ ifname_valid(const char *s)
 	return 1;
 }
 
-static long
-addr_find(struct sim *s, int family, const char *canon, const char *ifname)
+/* The entry of an address (on ifname unless NULL), or NULL. */
+static json_t *
+addr_find(struct sim *s, int family, const char *canon, const char *ifname,
+    struct buf *key)
 {
-	json_t *addrs = st_arr(s, "addrs"), *e;
-	size_t i;
+	json_t *e;
 
-	json_array_foreach(addrs, i, e) {
-		if (json_integer_value(json_object_get(e, "family")) ==
-		    family && strcmp(json_string_value(json_object_get(e,
-		    "address")), canon) == 0 && (ifname == NULL ||
-		    strcmp(json_string_value(json_object_get(e, "ifname")),
-		    ifname) == 0))
-			return (long)i;
-	}
-	return -1;
+	if (addr_key(key, family, canon) == -1)
+		return NULL;
+	e = json_object_get(json_object_get(s->st, "addrs"), key->data);
+	if (e != NULL && ifname != NULL && strcmp(json_string_value(
+	    json_object_get(e, "ifname")), ifname) != 0)
+		return NULL;
+	return e;
 }
 
 static int
 sim_addr_add(struct host *h, const struct host_addr *a, struct jd_error *err)
 {
 	struct sim *s = (struct sim *)h;
-	struct buf line = { 0 };
+	struct buf line = { 0 }, key = { 0 };
 	char canon[INET6_ADDRSTRLEN];
 	json_t *e;
 	int rc, faulted, maxp = a->family == HOST_AF_INET6 ? 128 : 32;
@@ -1711,20 +2335,20 @@ sim_addr_add(struct host *h, const struct host_addr *a, struct jd_error *err)
 	if (rc == 0 && (addr_canon(a, canon, sizeof(canon), err) == -1 ||
 	    a->prefixlen < 0 || a->prefixlen > maxp))
 		rc = host_error(err, EINVAL, NULL);
-	if (rc == 0 && addr_find(s, a->family, canon, NULL) != -1)
+	if (rc == 0 && addr_find(s, a->family, canon, NULL, &key) != NULL)
 		rc = host_error(err, EEXIST, NULL);
 	if (rc == 0) {
 		e = json_pack("{s:s, s:i, s:s, s:i}", "ifname", a->ifname,
 		    "family", a->family, "address", canon, "prefixlen",
 		    a->prefixlen);
-		if (e == NULL ||
-		    json_array_append_new(st_arr(s, "addrs"), e) == -1)
+		if (e == NULL || key.data == NULL ||
+		    ent_put(s, 'a', key.data, e, 1) == -1)
 			rc = host_error(err, ENOMEM, NULL);
-		else
-			s->dirty = 1;
+		json_decref(e);
 	}
 	rc = sim_end(s, line.data, rc, err);
 out:
+	buf_free(&key);
 	buf_free(&line);
 	return rc;
 }
@@ -1733,9 +2357,8 @@ static int
 sim_addr_del(struct host *h, const struct host_addr *a, struct jd_error *err)
 {
 	struct sim *s = (struct sim *)h;
-	struct buf line = { 0 };
+	struct buf line = { 0 }, key = { 0 };
 	char canon[INET6_ADDRSTRLEN];
-	long i = -1;
 	int rc, faulted;
 
 	(void)buf_printf(&line, "addr_del %s %s %s",
@@ -1747,14 +2370,14 @@ sim_addr_del(struct host *h, const struct host_addr *a, struct jd_error *err)
 		goto out;
 	if (rc == 0 && addr_canon(a, canon, sizeof(canon), err) == -1)
 		rc = -1;
-	if (rc == 0 && (i = addr_find(s, a->family, canon, a->ifname)) == -1)
+	if (rc == 0 && addr_find(s, a->family, canon, a->ifname, &key) ==
+	    NULL)
 		rc = host_error(err, EADDRNOTAVAIL, NULL);
-	if (rc == 0) {
-		json_array_remove(st_arr(s, "addrs"), (size_t)i);
-		s->dirty = 1;
-	}
+	if (rc == 0)
+		(void)ent_put(s, 'a', key.data, NULL, 1);
 	rc = sim_end(s, line.data, rc, err);
 out:
+	buf_free(&key);
 	buf_free(&line);
 	return rc;
 }
@@ -1766,7 +2389,7 @@ sim_addr_list(struct host *h, struct host_addr_list *out,
 	struct sim *s = (struct sim *)h;
 	json_t *addrs, *e;
 	struct host_addr *a;
-	size_t i;
+	const char *key;
 	int rc, faulted;
 
 	rc = sim_begin(s, "addr_list", &faulted, err);
@@ -1774,11 +2397,11 @@ sim_addr_list(struct host *h, struct host_addr_list *out,
 		return -1;
 	if (rc == 0) {
 		addrs = st_arr(s, "addrs");
-		out->v = jd_calloc(json_array_size(addrs) + 1,
+		out->v = jd_calloc(json_object_size(addrs) + 1,
 		    sizeof(out->v[0]));
 		if (out->v == NULL)
 			rc = host_error(err, ENOMEM, NULL);
-		json_array_foreach(addrs, i, e) {
+		json_object_foreach(addrs, key, e) {
 			if (rc == -1)
 				break;
 			a = &out->v[out->n++];
@@ -1972,13 +2595,23 @@ rctl_rule_format(const struct rctl_rule *r, struct buf *b)
 	return 0;
 }
 
+/* The key a rule is stored under: all but the amount. */
 static int
-rctl_rule_same(const struct rctl_rule *a, const struct rctl_rule *b)
+rctl_rule_key(const struct rctl_rule *r, struct buf *b)
 {
-	return strcmp(a->subject, b->subject) == 0 &&
-	    strcmp(a->id, b->id) == 0 &&
-	    strcmp(a->resource, b->resource) == 0 &&
-	    strcmp(a->action, b->action) == 0 && strcmp(a->per, b->per) == 0;
+	buf_reset(b);
+	return buf_printf(b, "%s:%s:%s:%s/%s", r->subject, r->id,
+	    r->resource, r->action, r->per);
+}
+
+static int
+rctl_key_of(const char *text, struct buf *key)
+{
+	struct rctl_rule r;
+
+	if (text == NULL || rctl_rule_parse(text, 0, &r) == -1)
+		return -1;
+	return rctl_rule_key(&r, key);
 }
 
 /* Does rule r match filter f (empty filter fields match anything)? */
@@ -1998,10 +2631,9 @@ static int
 sim_rctl_add(struct host *h, const char *rule, struct jd_error *err)
 {
 	struct sim *s = (struct sim *)h;
-	struct rctl_rule r, have;
-	struct buf line = { 0 }, canon = { 0 };
-	json_t *rules;
-	size_t i;
+	struct rctl_rule r;
+	struct buf line = { 0 }, canon = { 0 }, key = { 0 };
+	json_t *v;
 	int rc, faulted;
 
 	(void)buf_printf(&line, "rctl_add %s", rule);
@@ -2012,22 +2644,17 @@ sim_rctl_add(struct host *h, const char *rule, struct jd_error *err)
 	    rctl_rule_format(&r, &canon) == -1))
 		rc = host_error(err, EINVAL, NULL);
 	if (rc == 0) {
-		rules = st_arr(s, "rctl");
-		/* The same subject, resource, action and per: replace. */
-		for (i = 0; i < json_array_size(rules); i++) {
-			if (rctl_rule_parse(json_string_value(json_array_get(
-			    rules, i)), 0, &have) == 0 &&
-			    rctl_rule_same(&have, &r)) {
-				json_array_remove(rules, i);
-				break;
-			}
-		}
-		if (json_array_append_new(rules, json_string(canon.data)) == -1)
+		/* The same subject, resource, action and per: replace (the
+		   new rule goes last). */
+		v = json_string(canon.data);
+		if (v == NULL || rctl_rule_key(&r, &key) == -1 ||
+		    ent_put(s, 'r', key.data, v, 1) == -1)
 			rc = host_error(err, ENOMEM, NULL);
-		s->dirty = 1;
+		json_decref(v);
 	}
 	rc = sim_end(s, line.data, rc, err);
 out:
+	buf_free(&key);
 	buf_free(&canon);
 	buf_free(&line);
 	return rc;
@@ -2039,8 +2666,9 @@ sim_rctl_remove(struct host *h, const char *filter, struct jd_error *err)
 	struct sim *s = (struct sim *)h;
 	struct rctl_rule f, have;
 	struct buf line = { 0 };
-	json_t *rules;
-	size_t i;
+	json_t *rules, *e;
+	const char *key;
+	void *tmp;
 	int rc, faulted, found = 0;
 
 	(void)buf_printf(&line, "rctl_remove %s", filter);
@@ -2051,16 +2679,12 @@ sim_rctl_remove(struct host *h, const char *filter, struct jd_error *err)
 		rc = host_error(err, EINVAL, NULL);
 	if (rc == 0) {
 		rules = st_arr(s, "rctl");
-		for (i = 0; i < json_array_size(rules); ) {
-			if (rctl_rule_parse(json_string_value(json_array_get(
-			    rules, i)), 0, &have) == 0 &&
-			    rctl_rule_match(&have, &f)) {
-				json_array_remove(rules, i);
+		json_object_foreach_safe(rules, tmp, key, e) {
+			if (rctl_rule_parse(json_string_value(e), 0, &have) ==
+			    0 && rctl_rule_match(&have, &f)) {
+				(void)ent_put(s, 'r', key, NULL, 1);
 				found = 1;
-				s->dirty = 1;
-				continue;
 			}
-			i++;
 		}
 		if (!found)
 			rc = host_error(err, ESRCH, NULL);
@@ -2078,7 +2702,7 @@ sim_rctl_list(struct host *h, const char *filter, struct host_strings *out,
 	struct sim *s = (struct sim *)h;
 	struct rctl_rule f, have;
 	json_t *rules, *e;
-	size_t i;
+	const char *key;
 	int rc, faulted;
 
 	rc = sim_begin(s, "rctl_list", &faulted, err);
@@ -2090,11 +2714,11 @@ sim_rctl_list(struct host *h, const char *filter, struct host_strings *out,
 		rc = host_error(err, EINVAL, NULL);
 	if (rc == 0) {
 		rules = st_arr(s, "rctl");
-		out->v = jd_calloc(json_array_size(rules) + 1,
+		out->v = jd_calloc(json_object_size(rules) + 1,
 		    sizeof(out->v[0]));
 		if (out->v == NULL)
 			rc = host_error(err, ENOMEM, NULL);
-		json_array_foreach(rules, i, e) {
+		json_object_foreach(rules, key, e) {
 			if (rc == -1)
 				break;
 			if (rctl_rule_parse(json_string_value(e), 0, &have)
@@ -2132,7 +2756,13 @@ sim_free(struct sim *s)
 		return;
 	if (s->lockfd != -1)
 		close(s->lockfd);
+	if (s->logfd != -1)
+		close(s->logfd);
 	json_decref(s->st);
+	json_decref(s->names);
+	json_decref(s->mtargets);
+	json_decref(s->chg);
+	jd_free(s->log_path);
 	jd_free(s->datadir);
 	jd_free(s->state_path);
 	jd_free(s->lock_path);
@@ -2167,11 +2797,14 @@ sim_new(const char *datadir, unsigned flags, struct jd_error *err)
 	}
 	s->base.ops = &host_sim_ops;
 	s->lockfd = -1;
+	s->logfd = -1;
 	s->flags = flags;
 	if ((s->datadir = jd_strdup(datadir)) == NULL ||
 	    (s->state_path = path_join(datadir, SIM_STATE)) == NULL ||
 	    (s->lock_path = path_join(datadir, SIM_LOCK)) == NULL ||
-	    (s->journal_path = path_join(datadir, SIM_JOURNAL)) == NULL) {
+	    (s->journal_path = path_join(datadir, SIM_JOURNAL)) == NULL ||
+	    (s->log_path = path_join(datadir, SIM_OPLOG)) == NULL ||
+	    (s->chg = json_object()) == NULL) {
 		jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
 		goto fail;
 	}
@@ -2244,8 +2877,8 @@ sim_control(const char *datadir, int (*fn)(struct sim *, void *,
 		return -1;
 	}
 	rc = fn(s, arg, err);
-	if (rc == 0 && s->dirty)
-		rc = sim_save(s, err);
+	if (sim_flush(s, rc == 0 ? err : NULL) == -1 && rc == 0)
+		rc = -1;
 	sim_unlock(s);
 	sim_free(s);
 	return rc;
@@ -2270,7 +2903,7 @@ fault_set_fn(struct sim *s, void *arg, struct jd_error *err)
 	    (json_int_t)0);
 	if (f == NULL || json_array_append_new(st_arr(s, "faults"), f) == -1)
 		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
-	s->dirty = 1;
+	touch(s, 't', "faults");
 	return 0;
 }
 
@@ -2305,7 +2938,7 @@ delay_set_fn(struct sim *s, void *arg, struct jd_error *err)
 		json_object_del(d, a->op);
 	else if (json_object_set_new(d, a->op, json_integer(a->n)) == -1)
 		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
-	s->dirty = 1;
+	touch(s, 't', "delays");
 	return 0;
 }
 
@@ -2332,7 +2965,8 @@ fault_clear_fn(struct sim *s, void *arg, struct jd_error *err)
 	if (json_object_set_new(s->st, "faults", json_array()) == -1 ||
 	    json_object_set_new(s->st, "delays", json_object()) == -1)
 		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
-	s->dirty = 1;
+	touch(s, 't', "faults");
+	touch(s, 't', "delays");
 	return 0;
 }
 
@@ -2347,9 +2981,8 @@ linger_fn(struct sim *s, void *arg, struct jd_error *err)
 {
 	long *ms = arg;
 
-	if (json_object_set_new(s->st, "linger_ms", json_integer(*ms)) == -1)
+	if (st_set_int(s, "linger_ms", *ms) == -1)
 		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
-	s->dirty = 1;
 	return 0;
 }
 
