@@ -211,6 +211,9 @@ int	api_wait_settled(struct api_ctx *ctx, const char *jail, int64_t gen,
 /* Release what resp owns (body, pending write). */
 void	api_response_free(struct api_response *resp);
 
+/* "GET", "POST", ... ("OTHER" for anything else). */
+const char *api_method_name(enum http_method m);
+
 /* Query helpers: the first value of key, or NULL. */
 const char *api_query_get(const struct api_request *req, const char *key);
 

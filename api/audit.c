@@ -10,19 +10,6 @@
 #include "handlers.h"
 #include "problem.h"
 
-static const char *
-method_text(enum http_method m)
-{
-	switch (m) {
-	case HM_GET: return "GET";
-	case HM_POST: return "POST";
-	case HM_PUT: return "PUT";
-	case HM_PATCH: return "PATCH";
-	case HM_DELETE: return "DELETE";
-	default: return "OTHER";
-	}
-}
-
 void
 audit_info_from(struct audit_info *a, const struct api_request *req)
 {
@@ -33,7 +20,7 @@ audit_info_from(struct audit_info *a, const struct api_request *req)
 	    req->client_addr ? req->client_addr : "");
 	snprintf(a->request_id, sizeof(a->request_id), "%s",
 	    req->request_id ? req->request_id : "");
-	snprintf(a->method, sizeof(a->method), "%s", method_text(req->method));
+	snprintf(a->method, sizeof(a->method), "%s", api_method_name(req->method));
 	snprintf(a->path, sizeof(a->path), "%s", req->path ? req->path : "");
 }
 

@@ -91,15 +91,18 @@ op_done(struct api_write *w, int committed)
 		inflight_remove(ctx->inflight, op->idem_key);
 }
 
+/*
+ * Whether the entity-tag list in header names resource_version rv.  With
+ * weak, W/ tags compare too (If-None-Match); If-Match compares strongly.
+ * "*" matches any existing version.
+ */
 static int
-etag_matches(const char *header, int64_t rv)
+etag_list_has(const char *header, int64_t rv, int weak)
 {
 	char want[32];
 	const char *p;
 	size_t n;
 
-	if (header == NULL)
-		return 0;
 	snprintf(want, sizeof(want), "\"%lld\"", (long long)rv);
 	n = strlen(want);
 	for (p = header; *p != '\0';) {
@@ -107,8 +110,8 @@ etag_matches(const char *header, int64_t rv)
 			p++;
 		if (*p == '*')
 			return 1;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;		/* weak comparison for If-None-Match */
+		if (weak && strncmp(p, "W/", 2) == 0)
+			p += 2;
 		if (strncmp(p, want, n) == 0 && (p[n] == '\0' || p[n] == ',' ||
 		    p[n] == ' '))
 			return 1;
@@ -119,33 +122,18 @@ etag_matches(const char *header, int64_t rv)
 	return 0;
 }
 
-/* Strong comparison for If-Match: no W/ tags. */
+static int
+etag_matches(const char *header, int64_t rv)
+{
+	return header != NULL && etag_list_has(header, rv, 1);
+}
+
 static int
 if_match_ok(const char *header, int64_t rv, int exists)
 {
-	char want[32];
-	const char *p;
-	size_t n;
-
 	if (header == NULL)
 		return 1;
-	if (strcmp(header, "*") == 0)
-		return exists;
-	if (!exists)
-		return 0;
-	snprintf(want, sizeof(want), "\"%lld\"", (long long)rv);
-	n = strlen(want);
-	for (p = header; *p != '\0';) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (strncmp(p, want, n) == 0 && (p[n] == '\0' || p[n] == ',' ||
-		    p[n] == ' '))
-			return 1;
-		p = strchr(p, ',');
-		if (p == NULL)
-			break;
-	}
-	return 0;
+	return exists && etag_list_has(header, rv, 0);
 }
 
 static void

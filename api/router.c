@@ -81,8 +81,8 @@ match(const char *pattern, const char *path, char caps[MAX_PARAMS][MAX_SEG],
 	return *p == '\0' && *s == '\0';
 }
 
-static const char *
-method_name(unsigned m)
+const char *
+api_method_name(enum http_method m)
 {
 	switch (m) {
 	case HM_GET: return "GET";
@@ -90,7 +90,9 @@ method_name(unsigned m)
 	case HM_PUT: return "PUT";
 	case HM_PATCH: return "PATCH";
 	case HM_DELETE: return "DELETE";
-	default: return "";
+	case HM_HEAD: return "HEAD";
+	case HM_OPTIONS: return "OPTIONS";
+	default: return "OTHER";
 	}
 }
 
@@ -153,7 +155,8 @@ allow_list(unsigned allowed, char *out, size_t outsz)
 	for (bit = HM_GET; bit <= HM_DELETE; bit <<= 1)
 		if (allowed & bit)
 			n += (size_t)snprintf(out + n, n < outsz ? outsz - n :
-			    0, "%s%s", n ? ", " : "", method_name(bit));
+			    0, "%s%s", n ? ", " : "",
+			    api_method_name((enum http_method)bit));
 }
 
 void
