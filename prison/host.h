@@ -124,6 +124,15 @@ void	host_strings_free(struct host_strings *l);
 #define HOST_EXEC_HOOK	0x01	/* an exec.* hook of the lifecycle: the sim
 				   records it and reports success without
 				   running it; the freebsd backend runs it */
+#define HOST_EXEC_CLEAN	0x02	/* exec.clean: the environment is only
+				   PATH=/bin:/usr/bin, TERM (kept), USER, HOME
+				   and SHELL of the user the command runs as
+				   (plus its login class on FreeBSD) and
+				   env; the working directory is that home */
+#define HOST_EXEC_SYSTEM_JAIL_USER 0x04 /* exec.system_jail_user: for
+				   host_exec_jail, look user up in the host's
+				   passwd (jexec -u) instead of the jail's
+				   (jexec -U, the default) */
 
 struct host_exec_req {
 	const char *const *argv;	/* NULL-terminated, argv[0] searched
@@ -135,6 +144,21 @@ struct host_exec_req {
 	size_t		 output_max;	/* bytes kept of stdout and of stderr
 					   each; 0 means 64 KiB */
 	unsigned	 flags;		/* HOST_EXEC_* */
+	/*
+	 * "NAME=value" strings set last, over everything else (NULL-
+	 * terminated; NULL for none).  Without HOST_EXEC_CLEAN the command
+	 * gets jaild's environment minus every variable whose name starts
+	 * with "JAILD_" (tokens and other secrets never reach a command),
+	 * with USER, HOME and SHELL of user when one is given, then env.
+	 */
+	const char *const *env;
+	/*
+	 * Absolute host path that gets a copy of everything the command
+	 * writes to stdout and stderr (exec.consolelog), or NULL.  Opened
+	 * O_APPEND, created 0600, refused when any component of the path is
+	 * a symbolic link or the file is not a regular file.
+	 */
+	const char	*consolelog;
 };
 
 struct host_exec_result {
@@ -341,6 +365,10 @@ struct host_cred {
 	unsigned	gid;
 	int		ngroups;
 	unsigned	groups[64];
+	char		name[64];	/* login name, for USER */
+	char		home[1024];	/* for HOME and exec.clean's cwd */
+	char		shell[256];	/* for SHELL; "/bin/sh" if empty */
+	char		class[64];	/* login class ("" = default) */
 };
 
 /*
@@ -351,16 +379,60 @@ int	host_cred_lookup(const char *user, struct host_cred *out,
 	    struct jd_error *err);
 
 /*
+ * The same in the passwd and group files of the tree at root (a jail's
+ * path): root/etc/master.passwd if it exists, else root/etc/passwd, and
+ * root/etc/group.  The files are opened without following symbolic
+ * links below root (a jail's root user must not point jaild at a host
+ * file); ELOOP names the link.  ENOENT "unknown user X" if no entry
+ * matches.  Thread-safe.
+ */
+int	host_cred_lookup_root(const char *root, const char *user,
+	    struct host_cred *out, struct jd_error *err);
+
+/*
+ * Open path for exec.consolelog as host_run does (see struct
+ * host_exec_req): absolute, no symbolic link in any component (ELOOP,
+ * "consolelog /x/y: /x is a symbolic link"), a regular file, O_APPEND,
+ * created 0600, close-on-exec.  Returns the descriptor or -1.
+ */
+int	host_consolelog_open(const char *path, struct jd_error *err);
+
+/*
+ * For backends that do not run hooks (the sim): open and close
+ * req->consolelog as host_run would, but only when the path's directory
+ * exists, so a simulated path like /var/log/jail_web1.log need not.
+ * Returns 0 (also when there is nothing to do) or -1 with err filled.
+ */
+int	host_consolelog_touch(const struct host_exec_req *req,
+	    struct jd_error *err);
+
+struct buf;
+/*
+ * Append to b, for journals and logs, what req asks of the environment
+ * beyond argv and user: " [env JID=3 JNAME=web1 JPATH=/j/web1]",
+ * " [clean]", " [system_jail_user]", " [consolelog /var/log/x]", each
+ * only when present.  Returns 0, or -1 on out-of-memory.
+ */
+int	host_exec_req_describe(const struct host_exec_req *req,
+	    struct buf *b);
+
+/*
  * The command runner backends share: fork, in the child start a new
- * process group, stdin from /dev/null, stdout and stderr to pipes, chdir
- * to cwd (if not NULL), call child_fn(arg) (if not NULL; it runs in the
- * forked child of a threaded process, so only async-signal-safe calls; it
- * returns 0 or an errno), switch to cred (if not NULL), then execvp.
- * The parent captures up to req->output_max bytes of each stream, kills
- * the process group at req->timeout_s, and reaps the child.  Returns 0
- * when the command ran (see out->status, out->timed_out) or -1 when it
- * could not be started (errno of the failing step; ENOENT for a missing
- * program).  Free out with host_exec_result_free.
+ * process group, stdin from /dev/null, stdout and stderr to pipes, close
+ * every other descriptor, install the environment (built before the fork
+ * from req: see struct host_exec_req), chdir to cwd (if not NULL), call
+ * child_fn(arg) (if not NULL; it runs in the forked child of a threaded
+ * process, so it should keep to system calls; it returns 0 or an errno),
+ * switch to cred (if not NULL), with HOST_EXEC_CLEAN chdir to the user's
+ * home, then execvp (PATH from the new environment).  USER, HOME and
+ * SHELL come from cred, or with HOST_EXEC_CLEAN and no cred from jaild's
+ * own entry in the host's passwd.  The parent captures up to
+ * req->output_max bytes of each stream, appends all of both to
+ * req->consolelog when set, kills the process group at req->timeout_s,
+ * and reaps the child.  Returns 0 when the command ran (see out->status,
+ * out->timed_out) or -1 when it could not be started (errno of the
+ * failing step; ENOENT for a missing program, ELOOP for a consolelog
+ * through a symbolic link).  Free out with host_exec_result_free.
  */
 int	host_run(const struct host_exec_req *req, const char *cwd,
 	    int (*child_fn)(void *), void *arg, const struct host_cred *cred,
