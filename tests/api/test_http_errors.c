@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "tests/lib/api.h"
 #include "tests/lib/check.h"
 #include "tests/lib/harness.h"
 
@@ -23,12 +24,7 @@ static struct http_resp *
 req(const char *base, const char *method, const char *path, const char *ct,
     const char *body)
 {
-	struct http_resp *r = calloc(1, sizeof(*r));
-
-	if (r == NULL || http_do(base, method, path, ct, body, NULL,
-	    r) == -1)
-		check_fail(__FILE__, __LINE__, method, path);
-	return r;
+	return api_send(base, method, path, ct, body, NULL);
 }
 
 static const char *

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "tests/lib/api.h"
 #include "tests/lib/check.h"
 #include "tests/lib/harness.h"
 
@@ -23,13 +24,9 @@ req(const char *method, const char *path, const char *body,
     const char *h1, const char *h2)
 {
 	const char *hdrs[3] = { h1, h1 ? h2 : NULL, NULL };
-	struct http_resp *r = calloc(1, sizeof(*r));
 
-	if (r == NULL || http_do(inst.url, method, path, body == NULL ? NULL :
-	    strcmp(method, "PATCH") == 0 ? "application/merge-patch+json" :
-	    "application/json", body, hdrs, r) == -1)
-		check_fail(__FILE__, __LINE__, method, path);
-	return r;
+	return api_send(inst.url, method, path, api_body_type(method, body),
+	    body, hdrs);
 }
 
 /* The settled ETag of a jail, e.g. "\"12\"" (static storage). */

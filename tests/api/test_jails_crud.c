@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "tests/lib/api.h"
 #include "tests/lib/check.h"
 #include "tests/lib/harness.h"
 
@@ -21,12 +22,7 @@ static struct http_resp *
 req(const char *method, const char *path, const char *ct, const char *body,
     const char *const *hdrs)
 {
-	struct http_resp *r = calloc(1, sizeof(*r));
-
-	if (r == NULL || http_do(inst.url, method, path, ct, body, hdrs,
-	    r) == -1)
-		check_fail(__FILE__, __LINE__, method, path);
-	return r;
+	return api_send(inst.url, method, path, ct, body, hdrs);
 }
 
 static long long

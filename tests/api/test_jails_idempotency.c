@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "tests/lib/api.h"
 #include "tests/lib/check.h"
 #include "tests/lib/harness.h"
 
@@ -25,13 +26,10 @@ post(const char *base, const char *key, const char *body)
 {
 	char hdr[400];
 	const char *hdrs[2] = { hdr, NULL };
-	struct http_resp *r = calloc(1, sizeof(*r));
 
 	snprintf(hdr, sizeof(hdr), "Idempotency-Key: %s", key);
-	if (r == NULL || http_do(base, "POST", "/v1/jails", NULL, body,
-	    key ? hdrs : NULL, r) == -1)
-		check_fail(__FILE__, __LINE__, "POST", key);
-	return r;
+	return api_send(base, "POST", "/v1/jails", NULL, body,
+	    key ? hdrs : NULL);
 }
 
 static int

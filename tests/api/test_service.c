@@ -12,11 +12,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "tests/lib/api.h"
 #include "tests/lib/check.h"
 #include "tests/lib/harness.h"
 
@@ -27,13 +27,9 @@ req(const char *base, const char *method, const char *path,
     const char *body, const char *hdr)
 {
 	const char *hdrs[2] = { hdr, NULL };
-	struct http_resp *r = calloc(1, sizeof(*r));
 
-	if (r == NULL || http_do(base, method, path, body ? (strcmp(method,
-	    "PATCH") == 0 ? "application/merge-patch+json" :
-	    "application/json") : NULL, body, hdrs, r) == -1)
-		check_fail(__FILE__, __LINE__, method, path);
-	return r;
+	return api_send(base, method, path, api_body_type(method, body), body,
+	    hdrs);
 }
 
 static char *
@@ -255,26 +251,17 @@ struct waiter {
 	double			secs;
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void *
 wait_req(void *arg)
 {
 	struct waiter *w = arg;
-	double t0 = now_s();
+	double t0 = harness_now_s();
 
 	/* Never settles: it waits for a jail that is not defined. */
 	w->rc = http_do(inst.url, "PUT", "/v1/jails/waits?wait=60",
 	    "application/json", "{\"path\":\"/j/waits\",\"state\":\"running\","
 	    "\"depends\":[\"ghost\"]}", NULL, &w->r);
-	w->secs = now_s() - t0;
+	w->secs = harness_now_s() - t0;
 	return NULL;
 }
 

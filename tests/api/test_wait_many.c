@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "tests/lib/check.h"
 #include "tests/lib/harness.h"
@@ -31,22 +30,13 @@ struct waiter {
 	char		 phase[16];
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void *
 wait_main(void *arg)
 {
 	struct waiter *w = arg;
 	struct http_resp r;
 	char path[64];
-	double t0 = now_s();
+	double t0 = harness_now_s();
 	json_t *ph;
 
 	snprintf(path, sizeof(path), "/v1/jails/b/start?wait=%d", WAIT_S);
@@ -58,7 +48,7 @@ wait_main(void *arg)
 		http_resp_free(&r);
 	} else
 		w->status = -1;
-	w->seconds = now_s() - t0;
+	w->seconds = harness_now_s() - t0;
 	return NULL;
 }
 
@@ -80,28 +70,25 @@ main(void)
 	CHECK(http_wait_field(inst.url, "/v1/jails/b", "/status/phase",
 	    "pending", 10000) == 0);
 
-	t0 = now_s();
+	t0 = harness_now_s();
 	for (i = 0; i < WAITERS; i++)
 		CHECK(pthread_create(&w[i].t, NULL, wait_main, &w[i]) == 0);
 	/* Let them all arrive and suspend. */
-	{
-		struct timespec ts = { 1, 0 };
-		nanosleep(&ts, NULL);
-	}
+	harness_msleep(1000);
 	/* Meanwhile everything else is answered at once. */
 	for (i = 0; i < 40; i++) {
-		double s = now_s();
+		double s = harness_now_s();
 		r = http_get(inst.url, i % 2 ? "/v1/jails/b" : "/v1/jails");
 		CHECK_INT(r->status, 200);
 		http_free(r);
-		dt = now_s() - s;
+		dt = harness_now_s() - s;
 		if (dt > worst)
 			worst = dt;
 	}
 	printf("# slowest other request while %d wait: %.3f s\n", WAITERS,
 	    worst);
 	CHECK(worst < 1.0);
-	CHECK(now_s() - t0 < WAIT_S);	/* all that happened mid-wait */
+	CHECK(harness_now_s() - t0 < WAIT_S);	/* all that happened mid-wait */
 
 	for (i = 0; i < WAITERS; i++)
 		pthread_join(w[i].t, NULL);
