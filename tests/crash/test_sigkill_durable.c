@@ -42,18 +42,6 @@ kill_restart(void)
 	CHECK(harness_restart(&inst) == 0);
 }
 
-static const char *
-jstr(json_t *root, const char *ptr)
-{
-	return json_string_value(jptr(root, ptr));
-}
-
-static long long
-jint(json_t *root, const char *ptr)
-{
-	return (long long)json_integer_value(jptr(root, ptr));
-}
-
 static void
 test_writes_survive(void)
 {
@@ -71,40 +59,40 @@ test_writes_survive(void)
 		    name, name, name, i, i + 1);
 		r = req("POST", "/v1/jails", body);
 		CHECK_INT(r->status, 201);
-		rv = jint(r->json, "/resource_version");
+		rv = jptr_int(r->json, "/resource_version");
 		kill_restart();
 		snprintf(path, sizeof(path), "/v1/jails/%s", name);
 		g = http_get(inst.url, path);
 		CHECK_INT(g->status, 200);
-		CHECK_STR(jstr(g->json, "/hostname"), jstr(r->json,
+		CHECK_STR(jptr_str(g->json, "/hostname"), jptr_str(r->json,
 		    "/hostname"));
-		CHECK_STR(jstr(g->json, "/labels/round"), jstr(r->json,
+		CHECK_STR(jptr_str(g->json, "/labels/round"), jptr_str(r->json,
 		    "/labels/round"));
-		CHECK_STR(jstr(g->json, "/ips/0/address"), jstr(r->json,
+		CHECK_STR(jptr_str(g->json, "/ips/0/address"), jptr_str(r->json,
 		    "/ips/0/address"));
-		CHECK_STR(jstr(g->json, "/created_at"), jstr(r->json,
+		CHECK_STR(jptr_str(g->json, "/created_at"), jptr_str(r->json,
 		    "/created_at"));
-		CHECK_INT(jint(g->json, "/generation"), 1);
-		CHECK(jint(g->json, "/resource_version") >= rv);
+		CHECK_INT(jptr_int(g->json, "/generation"), 1);
+		CHECK(jptr_int(g->json, "/resource_version") >= rv);
 		http_free(g);
 		http_free(r);
 	}
 	/* The label index came back with the rows. */
 	r = http_get(inst.url, "/v1/jails?label=round=1");
 	CHECK_INT(json_array_size(jptr(r->json, "/items")), 1);
-	CHECK_STR(jstr(r->json, "/items/0/name"), "k1");
+	CHECK_STR(jptr_str(r->json, "/items/0/name"), "k1");
 	http_free(r);
 
 	/* A replace. */
 	r = req("PUT", "/v1/jails/k0", "{\"path\":\"/j/k0\","
 	    "\"hostname\":\"replaced.example\"}");
 	CHECK_INT(r->status, 200);
-	CHECK_INT(jint(r->json, "/generation"), 2);
+	CHECK_INT(jptr_int(r->json, "/generation"), 2);
 	http_free(r);
 	kill_restart();
 	g = http_get(inst.url, "/v1/jails/k0");
-	CHECK_STR(jstr(g->json, "/hostname"), "replaced.example");
-	CHECK_INT(jint(g->json, "/generation"), 2);
+	CHECK_STR(jptr_str(g->json, "/hostname"), "replaced.example");
+	CHECK_INT(jptr_int(g->json, "/generation"), 2);
 	CHECK(jptr(g->json, "/labels/round") == NULL);
 	http_free(g);
 
@@ -115,9 +103,9 @@ test_writes_survive(void)
 	http_free(r);
 	kill_restart();
 	g = http_get(inst.url, "/v1/jails/k1");
-	CHECK_STR(jstr(g->json, "/labels/patched"), "yes");
+	CHECK_STR(jptr_str(g->json, "/labels/patched"), "yes");
 	CHECK(jptr(g->json, "/labels/round") == NULL);
-	CHECK_INT(jint(g->json, "/generation"), 2);
+	CHECK_INT(jptr_int(g->json, "/generation"), 2);
 	http_free(g);
 
 	/* A delete. */
