@@ -155,6 +155,21 @@ api_send(const char *base, const char *method, const char *path,
 	return r;
 }
 
+long
+api_status(const char *base, const char *method, const char *path,
+    const char *body)
+{
+	struct http_resp r;
+	long status;
+
+	if (http_do(base, method, path, NULL, body, NULL, &r) == 0)
+		status = r.status;
+	else
+		status = -1;
+	http_resp_free(&r);
+	return status;
+}
+
 const char *
 api_body_type(const char *method, const char *body)
 {

@@ -5,10 +5,11 @@
  * reconciler has settled it in a phase, count its events, send a request
  * that must answer a given status, send a request and keep the response.
  * Every helper talks to inst->url (the validating proxy when there is
- * one), fails the test (check_fail) on a transport error or an answer the
- * helper does not expect, and may be called from any thread that may call
- * http_do(); the check counter itself is not synchronised, so tests call
- * the checking helpers from their main thread.
+ * one) and, unless it says otherwise, fails the test (check_fail) on a
+ * transport error or an answer the helper does not expect.  All may be
+ * called from any thread that may call http_do(); the check counter
+ * itself is not synchronised, so tests call the checking helpers from
+ * their main thread.
  */
 #ifndef JD_TEST_API_H
 #define JD_TEST_API_H
@@ -82,6 +83,14 @@ json_t	*api_req_at(const char *file, int line,
 struct http_resp *api_send(const char *base, const char *method,
 	    const char *path, const char *ct, const char *body,
 	    const char *const *headers);
+
+/*
+ * method path with body (NULL for none, http_do()'s default content type)
+ * to base: the answer's status, or -1 on a transport failure.  Checks and
+ * counts nothing, so the worker threads of a concurrency test may use it.
+ */
+long	api_status(const char *base, const char *method, const char *path,
+	    const char *body);
 
 /*
  * The content type a JSON body of method is sent with: NULL without a
