@@ -39,7 +39,6 @@ static void *
 put_some(void *arg)
 {
 	struct putter *p = arg;
-	struct http_resp r;
 	char path[64], body[256];
 	int i;
 
@@ -49,11 +48,7 @@ put_some(void *arg)
 		    "\"state\":\"running\",\"labels\":{\"set\":\"scale\"},"
 		    "\"ips\":[{\"interface\":\"em0\","
 		    "\"address\":\"10.20.%d.%d\"}]}", i, i / 200, i % 200 + 1);
-		if (http_do(inst.url, "PUT", path, NULL, body, NULL, &r) == 0)
-			p->status[i] = r.status;
-		else
-			p->status[i] = -1;
-		http_resp_free(&r);
+		p->status[i] = api_status(inst.url, "PUT", path, body);
 	}
 	return NULL;
 }

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "prison/host.h"
+#include "tests/lib/api.h"
 #include "tests/lib/check.h"
 #include "tests/lib/harness.h"
 
@@ -47,7 +48,6 @@ static void *
 put_some(void *arg)
 {
 	struct putter *p = arg;
-	struct http_resp r;
 	char path[64], body[512], addr[32];
 	int i;
 
@@ -60,11 +60,7 @@ put_some(void *arg)
 		    "\"mounts\":[{\"type\":\"devfs\",\"target\":\"/dev\","
 		    "\"ruleset\":4},{\"type\":\"tmpfs\",\"target\":\"/tmp\","
 		    "\"size\":\"64m\"}]}", i, addr);
-		if (http_do(inst.url, "PUT", path, NULL, body, NULL, &r) == 0)
-			p->status[i] = r.status;
-		else
-			p->status[i] = -1;
-		http_resp_free(&r);
+		p->status[i] = api_status(inst.url, "PUT", path, body);
 	}
 	return NULL;
 }
