@@ -19,7 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 bin=${JD_FUZZ_BIN:-$top/build-fuzz/fuzz}
 out=${JD_FUZZ_OUT:-$(dirname "$bin")/fuzz-crashes}
-all_targets="fuzz_codec fuzz_merge_patch fuzz_router fuzz_config"
+all_targets="fuzz_codec fuzz_merge_patch fuzz_router fuzz_config fuzz_jailconf"
 
 replay=0
 seconds=60
