@@ -22,7 +22,9 @@
  *
  * Commands are not started with posix_spawn: it cannot put the child in a
  * jail.  As jexec(8) does, the child calls jail_attach(2) between fork and
- * exec; only system calls run in that window.
+ * exec.  The user of an in-jail command comes from the jail's passwd (read
+ * from the host side, host_cred_lookup_root) unless exec.system_jail_user
+ * says the host's; host-side commands use the host's passwd.
  */
 #undef _POSIX_C_SOURCE		/* the build defines it; it hides BSD APIs */
 
@@ -49,7 +51,9 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <jail.h>
+#include <login_cap.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -444,56 +448,94 @@ fb_prison_remove(struct host *h, int jid, struct jd_error *err)
 
 /* Commands. */
 
-struct attach_arg {
-	int	jid;
+struct child_arg {
+	int		 jid;	/* attach to it; 0: stay on the host */
+	int		 clean;	/* exec.clean: the login class environment */
+	struct passwd	 pw;	/* the user, for setusercontext */
 };
 
-/* In the forked child: system calls only. */
+/*
+ * In the forked child, before the credentials change (host_run).
+ * jail_attach and chdir are system calls.  With exec.clean,
+ * setusercontext(3) reads the user's login class (inside the jail after
+ * the attach, as jail(8) does) and sets its PATH and variables; that
+ * allocates, which is safe here because FreeBSD's libthr runs the
+ * allocator's fork handlers.
+ */
 static int
-child_attach(void *arg)
+child_setup(void *arg)
 {
-	struct attach_arg *a = arg;
+	struct child_arg *a = arg;
 
-	if (jail_attach(a->jid) == -1)
+	if (a->jid > 0 && (jail_attach(a->jid) == -1 || chdir("/") == -1))
 		return errno;
-	if (chdir("/") == -1)
-		return errno;
+	errno = 0;
+	if (a->clean && setusercontext(NULL, &a->pw, a->pw.pw_uid,
+	    LOGIN_SETENV | LOGIN_SETPATH) == -1)
+		return errno != 0 ? errno : EPERM;
 	return 0;
 }
 
 static int
-fb_exec(int jid, const struct host_exec_req *req,
+fb_exec(struct host *h, int jid, const struct host_exec_req *req,
     struct host_exec_result *out, struct jd_error *err)
 {
 	struct host_cred cred, *credp = NULL;
-	struct attach_arg a = { jid };
+	struct host_prison p;
+	struct child_arg a;
+	const char *user = req->user;
+	char key[16], uidtext[16];
+	int clean = (req->flags & HOST_EXEC_CLEAN) != 0, rc;
+	int jailpw = jid > 0 && !(req->flags & HOST_EXEC_SYSTEM_JAIL_USER);
 
-	/* As jexec -u: the user comes from the host's passwd. */
-	if (req->user != NULL) {
-		if (host_cred_lookup(req->user, &cred, err) == -1)
-			return -1;
-		credp = &cred;
+	memset(&a, 0, sizeof(a));
+	a.jid = jid;
+	a.clean = clean;
+	/* exec.clean without a user: jaild's own uid, as jexec -l. */
+	if (user == NULL && clean) {
+		snprintf(uidtext, sizeof(uidtext), "%u", (unsigned)getuid());
+		user = uidtext;
 	}
-	return host_run(req, "/", jid > 0 ? child_attach : NULL,
-	    jid > 0 ? &a : NULL, credp, out, err);
+	if (user != NULL) {
+		if (jailpw) {
+			/* As jexec -U: the jail's passwd. */
+			snprintf(key, sizeof(key), "%d", jid);
+			if (fb_prison_get(h, key, 0, &p, err) == -1)
+				return -1;
+			rc = host_cred_lookup_root(p.path, user, &cred, err);
+			host_prison_free(&p);
+			if (rc == -1)
+				return -1;
+		} else if (host_cred_lookup(user, &cred, err) == -1)
+			return -1;	/* as jexec -u: the host's */
+		/* Without a user named, jaild's own credentials stay. */
+		if (req->user != NULL || jailpw)
+			credp = &cred;
+		a.pw.pw_name = cred.name;
+		a.pw.pw_uid = cred.uid;
+		a.pw.pw_gid = cred.gid;
+		a.pw.pw_dir = cred.home;
+		a.pw.pw_shell = cred.shell;
+		a.pw.pw_class = cred.class;
+	}
+	return host_run(req, "/", jid > 0 || clean ? child_setup : NULL, &a,
+	    credp, out, err);
 }
 
 static int
 fb_exec_jail(struct host *h, int jid, const struct host_exec_req *req,
     struct host_exec_result *out, struct jd_error *err)
 {
-	(void)h;
 	if (jid <= 0)
 		return host_error(err, EINVAL, NULL);
-	return fb_exec(jid, req, out, err);
+	return fb_exec(h, jid, req, out, err);
 }
 
 static int
 fb_exec_host(struct host *h, const struct host_exec_req *req,
     struct host_exec_result *out, struct jd_error *err)
 {
-	(void)h;
-	return fb_exec(0, req, out, err);
+	return fb_exec(h, 0, req, out, err);
 }
 
 static int

@@ -58,19 +58,72 @@ step_fail(struct jd_error *err, const struct jd_error *herr,
 	    herr->message);
 }
 
-/* Run every command of hook; in the jail for start and stop. */
+/*
+ * The variables every command gets without exec.clean: JNAME, JPATH and,
+ * once the prison exists, JID (jail(8) exports them since 15.x; we do on
+ * every host).  exec.clean keeps them out, as jail(8) does.
+ */
+static int
+hook_env(const struct lc *c, char vars[3][1100], const char *env[4])
+{
+	size_t n = 0;
+
+	if (c->s->exec_clean) {
+		env[0] = NULL;
+		return 0;
+	}
+	if (c->jid > 0) {
+		snprintf(vars[n], sizeof(vars[n]), "JID=%d", c->jid);
+		env[n] = vars[n];
+		n++;
+	}
+	if ((size_t)snprintf(vars[n], sizeof(vars[n]), "JNAME=%s",
+	    c->s->name) >= sizeof(vars[n]))
+		return -1;
+	env[n] = vars[n];
+	n++;
+	if ((size_t)snprintf(vars[n], sizeof(vars[n]), "JPATH=%s",
+	    c->path != NULL ? c->path : "") >= sizeof(vars[n]))
+		return -1;
+	env[n] = vars[n];
+	n++;
+	env[n] = NULL;
+	return 0;
+}
+
+/* The first line of a command's stderr, for a failure message. */
+static int
+first_line(const struct host_exec_result *r, const char **p)
+{
+	size_t n;
+
+	*p = r->err != NULL ? r->err : "";
+	n = strcspn(*p, "\n");
+	return (int)(n > 200 ? 200 : n);
+}
+
+/*
+ * Run every command of hook; in the jail for start and stop.  Host-side
+ * hooks run as exec.system_user, in-jail ones as exec.jail_user (looked
+ * up in the jail's passwd unless exec.system_jail_user) and append their
+ * output to exec.consolelog; exec.timeout_s limits each command.
+ */
 static int
 run_hook(struct lc *c, enum prison_hook hook, struct jd_error *err)
 {
 	const struct prison_cmds *cmds = &c->s->exec[hook];
-	const char *label = prison_hook_label(hook);
+	const char *label = prison_hook_label(hook), *env[4], *why;
 	int in_jail = hook == PRISON_HOOK_START || hook == PRISON_HOOK_STOP;
+	char vars[3][1100];
 	struct host_exec_req req;
 	struct host_exec_result r;
 	struct jd_error herr;
-	size_t i, n;
-	int rc;
+	size_t i;
+	int rc, n;
 
+	if (cmds->n > 0 && hook_env(c, vars, env) == -1)
+		return jd_error_set(err, JD_E_INVALID, NULL, "%s: jail path "
+		    "too long for JPATH", label);
 	for (i = 0; i < cmds->n; i++) {
 		memset(&req, 0, sizeof(req));
 		req.argv = (const char *const *)cmds->v[i].argv;
@@ -79,6 +132,12 @@ run_hook(struct lc *c, enum prison_hook hook, struct jd_error *err)
 		req.timeout_s = c->s->timeout_s;
 		req.output_max = 4096;
 		req.flags = HOST_EXEC_HOOK;
+		if (c->s->exec_clean)
+			req.flags |= HOST_EXEC_CLEAN;
+		if (in_jail && c->s->system_jail_user)
+			req.flags |= HOST_EXEC_SYSTEM_JAIL_USER;
+		req.env = env;
+		req.consolelog = in_jail ? c->s->consolelog : NULL;
 		if (in_jail)
 			rc = host_exec_jail(c->h, c->jid, &req, &r, &herr);
 		else
@@ -86,20 +145,19 @@ run_hook(struct lc *c, enum prison_hook hook, struct jd_error *err)
 		if (rc == -1)
 			return step_fail(err, &herr, "%s: %s", label,
 			    cmds->v[i].text);
+		/* The first line of stderr says why, usually. */
+		n = first_line(&r, &why);
 		if (r.timed_out) {
 			jd_error_sys(err, JD_E_HOST, 0, "%s: %s: timed out "
-			    "after %d s", label, cmds->v[i].text,
-			    c->s->timeout_s);
+			    "after %d s%s%.*s", label, cmds->v[i].text,
+			    c->s->timeout_s, n ? ": " : "", n, why);
 			host_exec_result_free(&r);
 			return -1;
 		}
 		if (r.status != 0) {
-			/* the first line of stderr says why, usually */
-			n = r.err != NULL ? strcspn(r.err, "\n") : 0;
 			jd_error_sys(err, JD_E_HOST, 0, "%s: %s: exited with "
 			    "status %d%s%.*s", label, cmds->v[i].text,
-			    r.status, n ? ": " : "", (int)(n > 200 ? 200 : n),
-			    r.err != NULL ? r.err : "");
+			    r.status, n ? ": " : "", n, why);
 			host_exec_result_free(&r);
 			return -1;
 		}

@@ -340,6 +340,9 @@ parse_exec(const json_t *ex, struct prison_spec *s, struct jd_error *err)
 		}
 	}
 	s->exec_clean = json_is_true(json_object_get(ex, "clean"));
+	/* Not (yet) in the API's document; jail.conf imports may carry it. */
+	s->system_jail_user = json_is_true(json_object_get(ex,
+	    "system_jail_user"));
 	if (opt_string(ex, "jail_user", "/exec/jail_user", 1, &s->jail_user,
 	    err) == -1 || opt_string(ex, "system_user", "/exec/system_user", 1,
 	    &s->system_user, err) == -1 || opt_string(ex, "consolelog",

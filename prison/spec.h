@@ -83,12 +83,14 @@ struct prison_spec {
 					     then devfs, fdescfs, procfs */
 	size_t	 nmounts;
 	struct prison_cmds exec[PRISON_HOOK__COUNT];
-	int	 exec_clean;
-	char	*jail_user;	/* NULL: jaild's user */
-	char	*system_user;
-	int	 timeout_s;	/* 0: none */
+	int	 exec_clean;	/* exec.clean */
+	char	*jail_user;	/* exec.jail_user; NULL: jaild's user */
+	int	 system_jail_user;	/* exec.system_jail_user: jail_user
+					   from the host's passwd */
+	char	*system_user;	/* exec.system_user, for host-side hooks */
+	int	 timeout_s;	/* exec.timeout; 0: none */
 	int	 stop_timeout_s;	/* default 10 */
-	char	*consolelog;
+	char	*consolelog;	/* exec.consolelog (in-jail commands) */
 	char	**depends;
 	size_t	 ndepends;
 };

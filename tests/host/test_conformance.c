@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -539,6 +540,73 @@ test_exec_host(void)
 	host_exec_result_free(&r);
 }
 
+/*
+ * What every backend's commands see: jaild's environment without JAILD_*
+ * variables plus req->env; with HOST_EXEC_CLEAN only the fixed set, in
+ * the user's home; a console log gets both streams (0600) and is refused
+ * through a symbolic link.
+ */
+static void
+test_exec_env(void)
+{
+	const char *envv[] = { "env", NULL };
+	const char *pwdv[] = { "pwd", NULL };
+	const char *outv[] = { "/bin/sh", "-c", "echo o; echo e >&2", NULL };
+	const char *extra[] = { "JNAME=conf", NULL };
+	struct host_exec_req req = { 0 };
+	struct host_exec_result r;
+	struct jd_error err;
+	struct stat sb;
+	char log[512], link[512], home[1100];
+	const char *d = dir(7, "conslog");
+	struct passwd *pw = getpwuid(getuid());
+
+	setenv("JAILD_TOKEN", "sekrit-conf", 1);
+	setenv("JD_CONF_KEPT", "yes", 1);
+	req.argv = envv;
+	req.env = extra;
+	req.timeout_s = 10;
+	CHECK(host_exec_host(h, &req, &r, &err) == 0);
+	CHECK_CONTAINS(r.out, "JNAME=conf\n");
+	CHECK_CONTAINS(r.out, "JD_CONF_KEPT=yes\n");
+	CHECK(strstr(r.out, "JAILD_") == NULL);
+	host_exec_result_free(&r);
+
+	req.flags = HOST_EXEC_CLEAN;
+	req.env = NULL;
+	CHECK(host_exec_host(h, &req, &r, &err) == 0);
+	CHECK_CONTAINS(r.out, "PATH=/bin:/usr/bin\n");
+	CHECK(strstr(r.out, "JD_CONF_KEPT") == NULL);
+	CHECK(strstr(r.out, "JAILD_") == NULL);
+	host_exec_result_free(&r);
+	req.argv = pwdv;
+	CHECK(host_exec_host(h, &req, &r, &err) == 0);
+	/* jaild's own user (from the host's passwd) */
+	CHECK(pw != NULL);
+	snprintf(home, sizeof(home), "%s\n", pw != NULL ? pw->pw_dir : "");
+	CHECK_STR(r.out, home);
+	host_exec_result_free(&r);
+
+	snprintf(log, sizeof(log), "%s/console.log", d);
+	memset(&req, 0, sizeof(req));
+	req.argv = outv;
+	req.timeout_s = 10;
+	req.consolelog = log;
+	CHECK(host_exec_host(h, &req, &r, &err) == 0);
+	CHECK_STR(r.out, "o\n");
+	host_exec_result_free(&r);
+	CHECK(stat(log, &sb) == 0);
+	CHECK_INT(sb.st_mode & 0777, 0600);
+	CHECK_INT(sb.st_size, 4);
+	snprintf(link, sizeof(link), "%s/link.log", d);
+	CHECK(symlink(log, link) == 0);
+	req.consolelog = link;
+	CHECK(host_exec_host(h, &req, &r, &err) == -1);
+	CHECK_INT(err.sys_errno, ELOOP);
+	CHECK(stat(log, &sb) == 0 && sb.st_size == 4);
+	unsetenv("JAILD_TOKEN");
+}
+
 static void
 cleanup(void)
 {
@@ -589,6 +657,7 @@ main(void)
 	test_mounts();
 	test_rctl();
 	test_exec_host();
+	test_exec_env();
 
 	cleanup();
 	host_close(h);

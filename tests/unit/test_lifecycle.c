@@ -3,12 +3,21 @@
  * (prison/lifecycle.c), checked through the sim's journal: the order of
  * create and stop steps, rollback when a step fails, a failing exec.stop
  * leaving the jail up, update and repair, state surviving a reopen and a
- * SIGKILL, and the fault/delay controls jaild-sim uses.
+ * SIGKILL, and the fault/delay controls jaild-sim uses.  The exec options
+ * (clean, jail_user, system_user, system_jail_user, timeout_s, consolelog
+ * and the JID/JNAME/JPATH variables) are checked twice: as the lifecycle
+ * asks for them (the journal), and as commands really see them, with the
+ * sim's exec methods swapped for ones that run hooks; host_run and
+ * host_cred_lookup_root are also checked directly.
  */
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +27,7 @@
 #include <jansson.h>
 
 #include "common/alloc.h"
+#include "common/buf.h"
 #include "prison/diff.h"
 #include "prison/lifecycle.h"
 #include "prison/spec.h"
@@ -155,7 +165,7 @@ test_create_stop_order(const struct prison_spec *s)
 {
 	struct host_prison p;
 	struct jd_error err;
-	char create_line[256], start[64], stop[64], sig[64], rm[64];
+	char create_line[256], start[128], stop[128], sig[64], rm[64];
 	int jid;
 
 	journal_clear();
@@ -166,10 +176,12 @@ test_create_stop_order(const struct prison_spec *s)
 	    "ip4.addr=10.0.0.5,10.0.0.6 ip6=new ip6.addr=fd00::5 "
 	    "securelevel=2 -> jid %d", jid);
 	snprintf(start, sizeof(start), "exec_jail %d exec.start /bin/sh "
-	    "/etc/rc", jid);
+	    "/etc/rc [env JID=%d JNAME=web1 JPATH=/j/web1]", jid, jid);
 	{
 		const char *want[] = {
-			"exec_host exec.prepare /bin/echo prepare",
+			/* No JID before the prison exists. */
+			"exec_host exec.prepare /bin/echo prepare "
+			    "[env JNAME=web1 JPATH=/j/web1]",
 			"addr_add em0 inet 10.0.0.5/24",
 			"addr_add em0 inet6 fd00::5/128",
 			"mount nullfs /j/base /j/web1/basejail ro",
@@ -269,7 +281,8 @@ test_rollback(const struct prison_spec *s)
 	CHECK_CONTAINS(err.message, "exec.start: /bin/sh /etc/rc: ");
 	nothing_left();
 	j = journal();
-	CHECK_CONTAINS(j, "exec.start /bin/sh /etc/rc -> EIO");
+	CHECK_CONTAINS(j, "exec.start /bin/sh /etc/rc [env JID=");
+	CHECK_CONTAINS(j, " JNAME=web1 JPATH=/j/web1] -> EIO");
 	CHECK_CONTAINS(j, "remove ");
 	CHECK(strstr(j, "exec.poststart") == NULL);
 	CHECK(strstr(j, "exec.release") == NULL);
@@ -516,6 +529,571 @@ test_faults(void)
 	CHECK(host_sim_fault_clear(dir, &err) == 0);
 }
 
+/* The whole of a file (caller frees with jd_free), or NULL. */
+static char *
+slurp(const char *path)
+{
+	struct buf b = { 0 };
+	char chunk[4096];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return NULL;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		CHECK(buf_append(&b, chunk, (size_t)n) == 0);
+	close(fd);
+	if (buf_puts(&b, "") == -1)
+		return NULL;
+	return buf_detach(&b, NULL);
+}
+
+static void
+spit(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	CHECK(fp != NULL);
+	if (fp != NULL) {
+		fputs(text, fp);
+		fclose(fp);
+	}
+}
+
+/* Whether env (NAME=value lines) has the exact line want. */
+static int
+has_line(const char *text, const char *want)
+{
+	size_t n = strlen(want);
+	const char *p;
+
+	for (p = text; p != NULL && *p != '\0'; p = strchr(p, '\n'),
+	    p = p != NULL ? p + 1 : NULL)
+		if (strncmp(p, want, n) == 0 && (p[n] == '\n' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Whether some line of text starts with prefix. */
+static int
+has_prefix_line(const char *text, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	const char *p;
+
+	for (p = text; p != NULL && *p != '\0'; p = strchr(p, '\n'),
+	    p = p != NULL ? p + 1 : NULL)
+		if (strncmp(p, prefix, n) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t
+count_lines(const char *text)
+{
+	size_t n = 0;
+
+	for (; *text != '\0'; text++)
+		n += *text == '\n';
+	return n;
+}
+
+static int
+file_mode(const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) == -1)
+		return -1;
+	return (int)(sb.st_mode & 07777);
+}
+
+/* The journal must hold line (a whole line, newline included). */
+static void
+journal_has(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+journal_has(const char *fmt, ...)
+{
+	char line[1024], *j = journal();
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	strcat(line, "\n");
+	CHECK_CONTAINS(j, line);
+	jd_free(j);
+}
+
+/* exec options as the lifecycle hands them to the host (the journal). */
+static void
+test_exec_journal(void)
+{
+	struct prison_spec s;
+	struct host_prison p;
+	struct jd_error err;
+	char text[2048], logdir[300], log[512], link[512], target[512];
+	char *j;
+	int jid;
+
+	snprintf(logdir, sizeof(logdir), "%s/logs", dir);
+	CHECK(mkdir(logdir, 0755) == 0);
+	snprintf(log, sizeof(log), "%s/web2.log", logdir);
+	snprintf(text, sizeof(text), "{\"name\": \"web2\", \"path\": "
+	    "\"/j/web2\", \"state\": \"running\", \"exec\": {"
+	    "\"prepare\": [\"/bin/echo prepare\"],"
+	    " \"start\": [\"/bin/sh /etc/rc\"],"
+	    " \"poststart\": [\"/bin/echo poststart\"],"
+	    " \"stop\": [\"/bin/sh /etc/rc.shutdown jail\"],"
+	    " \"poststop\": [\"/bin/echo poststop\"],"
+	    " \"jail_user\": \"www\", \"system_user\": \"operator\","
+	    " \"timeout_s\": 30, \"stop_timeout_s\": 0,"
+	    " \"consolelog\": \"%s\"}}", log);
+	spec_load(text, &s);
+	journal_clear();
+	CHECK(lifecycle_create(h, &s, &jid, &err) == 0);
+	/* Host hooks: system_user, no JID yet, never the console log. */
+	journal_has("exec_host exec.prepare user=operator /bin/echo prepare "
+	    "[env JNAME=web2 JPATH=/j/web2]");
+	journal_has("exec_jail %d exec.start user=www /bin/sh /etc/rc "
+	    "[env JID=%d JNAME=web2 JPATH=/j/web2] [consolelog %s]", jid, jid,
+	    log);
+	journal_has("exec_host exec.poststart user=operator /bin/echo "
+	    "poststart [env JID=%d JNAME=web2 JPATH=/j/web2]", jid);
+	/* Its directory exists: the sim created the log, 0600, empty. */
+	CHECK_INT(file_mode(log), 0600);
+	CHECK(live("web2", &p));
+	journal_clear();
+	CHECK(lifecycle_stop(h, &s, &p, &err) == 0);
+	journal_has("exec_jail %d exec.stop user=www /bin/sh /etc/rc.shutdown "
+	    "jail [env JID=%d JNAME=web2 JPATH=/j/web2] [consolelog %s]", jid,
+	    jid, log);
+	journal_has("exec_host exec.poststop user=operator /bin/echo poststop "
+	    "[env JID=%d JNAME=web2 JPATH=/j/web2]", jid);
+	host_prison_free(&p);
+	prison_spec_free(&s);
+
+	/* clean: no variables of ours; system_jail_user for in-jail ones. */
+	snprintf(text, sizeof(text), "{\"name\": \"web2\", \"path\": "
+	    "\"/j/web2\", \"state\": \"running\", \"exec\": {"
+	    "\"prepare\": [\"/bin/echo prepare\"],"
+	    " \"start\": [\"/bin/sh /etc/rc\"], \"clean\": true,"
+	    " \"jail_user\": \"www\", \"system_jail_user\": true,"
+	    " \"consolelog\": \"/nonexistent-jd/web2.log\"}}");
+	spec_load(text, &s);
+	CHECK_INT(s.exec_clean, 1);
+	CHECK_INT(s.system_jail_user, 1);
+	journal_clear();
+	CHECK(lifecycle_create(h, &s, &jid, &err) == 0);
+	journal_has("exec_host exec.prepare /bin/echo prepare [clean]");
+	/* A directory the sim host lacks: only recorded. */
+	journal_has("exec_jail %d exec.start user=www /bin/sh /etc/rc [clean] "
+	    "[system_jail_user] [consolelog /nonexistent-jd/web2.log]", jid);
+	CHECK_INT(file_mode("/nonexistent-jd/web2.log"), -1);
+	CHECK(live("web2", &p));
+	CHECK(lifecycle_stop(h, &s, &p, &err) == 0);
+	host_prison_free(&p);
+	prison_spec_free(&s);
+
+	/* A console log that is a symbolic link fails exec.start. */
+	snprintf(link, sizeof(link), "%s/link.log", logdir);
+	snprintf(target, sizeof(target), "%s/target.log", logdir);
+	CHECK(symlink(target, link) == 0);
+	snprintf(text, sizeof(text), "{\"name\": \"web2\", \"path\": "
+	    "\"/j/web2\", \"state\": \"running\", \"exec\": {"
+	    "\"start\": [\"/bin/sh /etc/rc\"], \"consolelog\": \"%s\"}}",
+	    link);
+	spec_load(text, &s);
+	journal_clear();
+	CHECK(lifecycle_create(h, &s, &jid, &err) == -1);
+	CHECK_INT(err.sys_errno, ELOOP);
+	CHECK_CONTAINS(err.message, "exec.start: /bin/sh /etc/rc: "
+	    "consolelog ");
+	CHECK_CONTAINS(err.message, "is a symbolic link");
+	CHECK_INT(file_mode(target), -1);	/* nothing written through */
+	CHECK(!live("web2", NULL));		/* rolled back */
+	j = journal();
+	CHECK_CONTAINS(j, "] -> ELOOP\n");
+	CHECK_CONTAINS(j, "remove ");
+	jd_free(j);
+	prison_spec_free(&s);
+}
+
+/* The sim's exec methods, and ones that really run lifecycle hooks. */
+static const struct host_ops *sim_ops;
+static struct host_ops run_ops;
+
+static int
+run_exec_jail(struct host *hh, int jid, const struct host_exec_req *req,
+    struct host_exec_result *out, struct jd_error *err)
+{
+	struct host_exec_req rq = *req;
+
+	rq.flags &= ~(unsigned)HOST_EXEC_HOOK;
+	return sim_ops->exec_jail(hh, jid, &rq, out, err);
+}
+
+static int
+run_exec_host(struct host *hh, const struct host_exec_req *req,
+    struct host_exec_result *out, struct jd_error *err)
+{
+	struct host_exec_req rq = *req;
+
+	rq.flags &= ~(unsigned)HOST_EXEC_HOOK;
+	return sim_ops->exec_host(hh, &rq, out, err);
+}
+
+static void
+hooks_run(int on)
+{
+	if (on) {
+		sim_ops = h->ops;
+		run_ops = *h->ops;
+		run_ops.exec_jail = run_exec_jail;
+		run_ops.exec_host = run_exec_host;
+		h->ops = &run_ops;
+	} else
+		h->ops = sim_ops;
+}
+
+/* exec options as the commands see them. */
+static void
+test_exec_real(void)
+{
+	struct prison_spec s;
+	struct host_prison p;
+	struct jd_error err;
+	struct passwd *pw = getpwuid(getuid());
+	struct timespec t0;
+	char text[4096], root[300], log[512], f[512], want[1100], *t;
+	int jid;
+
+	CHECK(pw != NULL);
+	setenv("JAILD_TOKEN", "sekrit-token", 1);
+	setenv("JAILD_ADMIN_TOKEN", "sekrit-admin", 1);
+	setenv("JD_TEST_KEPT", "kept", 1);
+	setenv("TERM", "jd-term", 1);
+	hooks_run(1);
+
+	snprintf(root, sizeof(root), "%s/root3", dir);
+	CHECK(mkdir(root, 0755) == 0);
+	snprintf(log, sizeof(log), "%s/logs/web3.log", dir);
+	snprintf(text, sizeof(text), "{\"name\": \"web3\", \"path\": \"%s\","
+	    " \"state\": \"running\", \"exec\": {"
+	    "\"prestart\": [\"env > %s/env.prestart\"],"
+	    " \"start\": [\"env > %s/env.start\","
+	    "   \"echo to-out; echo to-err >&2\"],"
+	    " \"poststart\": [\"pwd > %s/pwd.poststart\"],"
+	    " \"stop\": [\"echo stopping\"], \"stop_timeout_s\": 0,"
+	    " \"timeout_s\": 20, \"consolelog\": \"%s\"}}",
+	    root, dir, dir, dir, log);
+	spec_load(text, &s);
+	CHECK(lifecycle_create(h, &s, &jid, &err) == 0);
+	snprintf(f, sizeof(f), "%s/env.prestart", dir);
+	t = slurp(f);
+	CHECK(t != NULL);
+	if (t != NULL) {
+		CHECK(has_line(t, "JNAME=web3"));
+		snprintf(want, sizeof(want), "JPATH=%s", root);
+		CHECK(has_line(t, want));
+		CHECK(!has_prefix_line(t, "JID="));	/* not created yet */
+		CHECK(has_line(t, "JD_TEST_KEPT=kept"));
+		CHECK(strstr(t, "JAILD_") == NULL);
+		CHECK(strstr(t, "sekrit") == NULL);
+	}
+	jd_free(t);
+	snprintf(f, sizeof(f), "%s/env.start", dir);
+	t = slurp(f);
+	CHECK(t != NULL);
+	if (t != NULL) {
+		snprintf(want, sizeof(want), "JID=%d", jid);
+		CHECK(has_line(t, want));
+		CHECK(has_line(t, "JNAME=web3"));
+		CHECK(strstr(t, "JAILD_") == NULL);
+	}
+	jd_free(t);
+	/* The console log: in-jail output only, created 0600. */
+	t = slurp(log);
+	CHECK(t != NULL);
+	if (t != NULL) {
+		CHECK(has_line(t, "to-out"));
+		CHECK(has_line(t, "to-err"));
+		CHECK_INT(count_lines(t), 2);
+	}
+	jd_free(t);
+	CHECK_INT(file_mode(log), 0600);
+	CHECK(live("web3", &p));
+	CHECK(lifecycle_stop(h, &s, &p, &err) == 0);
+	host_prison_free(&p);
+	t = slurp(log);
+	CHECK(t != NULL && has_line(t, "stopping"));
+	CHECK(t != NULL && count_lines(t) == 3);
+	jd_free(t);
+	prison_spec_free(&s);
+
+	/* clean: the fixed set, in the user's home. */
+	snprintf(text, sizeof(text), "{\"name\": \"web4\", \"path\": \"%s\","
+	    " \"state\": \"running\", \"exec\": {"
+	    "\"prestart\": [\"env > %s/env.clean; pwd > %s/pwd.clean\"],"
+	    " \"clean\": true}}", root, dir, dir);
+	spec_load(text, &s);
+	CHECK(lifecycle_create(h, &s, &jid, &err) == 0);
+	snprintf(f, sizeof(f), "%s/env.clean", dir);
+	t = slurp(f);
+	CHECK(t != NULL);
+	if (t != NULL) {
+		CHECK(has_line(t, "PATH=/bin:/usr/bin"));
+		CHECK(has_line(t, "TERM=jd-term"));
+		snprintf(want, sizeof(want), "USER=%s", pw->pw_name);
+		CHECK(has_line(t, want));
+		snprintf(want, sizeof(want), "HOME=%s", pw->pw_dir);
+		CHECK(has_line(t, want));
+		CHECK(has_prefix_line(t, "SHELL="));
+		CHECK(!has_prefix_line(t, "JNAME="));
+		CHECK(!has_prefix_line(t, "JPATH="));
+		CHECK(!has_prefix_line(t, "JD_TEST_KEPT="));
+		CHECK(strstr(t, "JAILD_") == NULL);
+		/* sh adds PWD; nothing else beyond the fixed set. */
+		CHECK(count_lines(t) <= 6);
+	}
+	jd_free(t);
+	snprintf(f, sizeof(f), "%s/pwd.clean", dir);
+	t = slurp(f);
+	snprintf(want, sizeof(want), "%s\n", pw->pw_dir);
+	CHECK(t != NULL);
+	if (t != NULL)
+		CHECK_STR(t, want);
+	jd_free(t);
+	CHECK(live("web4", &p));
+	CHECK(lifecycle_stop(h, &s, &p, &err) == 0);
+	host_prison_free(&p);
+	prison_spec_free(&s);
+
+	/* A failing command: its status and the first line of stderr. */
+	spec_load("{\"name\": \"web5\", \"path\": \"/j/web5\", \"state\": "
+	    "\"running\", \"exec\": {\"prestart\": [\"echo first-line >&2; "
+	    "echo second-line >&2; exit 3\"]}}", &s);
+	CHECK(lifecycle_create(h, &s, &jid, &err) == -1);
+	CHECK_INT(err.code, JD_E_HOST);
+	CHECK_INT(err.sys_errno, 0);
+	CHECK_STR(err.message, "exec.prestart: echo first-line >&2; echo "
+	    "second-line >&2; exit 3: exited with status 3: first-line");
+	CHECK(!live("web5", NULL));
+	prison_spec_free(&s);
+
+	/* exec.timeout: over it, the step fails and the prison goes. */
+	spec_load("{\"name\": \"web5\", \"path\": \"/j/web5\", \"state\": "
+	    "\"running\", \"exec\": {\"start\": [\"echo slow-start >&2; "
+	    "sleep 5\"], \"timeout_s\": 1}}", &s);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(lifecycle_create(h, &s, &jid, &err) == -1);
+	CHECK(ms_since(&t0) < 4000);
+	CHECK_INT(err.sys_errno, 0);
+	CHECK_STR(err.message, "exec.start: echo slow-start >&2; sleep 5: "
+	    "timed out after 1 s: slow-start");
+	CHECK(!live("web5", NULL));
+	prison_spec_free(&s);
+
+	hooks_run(0);
+	unsetenv("JAILD_TOKEN");
+	unsetenv("JAILD_ADMIN_TOKEN");
+}
+
+/* host_run itself: the environment, the user, the console log. */
+static void
+test_host_run(void)
+{
+	const char *envv[] = { "env", NULL };
+	const char *pwdv[] = { "pwd", NULL };
+	const char *idv[] = { "id", "-u", NULL };
+	const char *outv[] = { "/bin/sh", "-c", "echo a; echo b >&2", NULL };
+	const char *extra[] = { "JNAME=x", "JD_TEST_KEPT=over", NULL };
+	const char *extra1[] = { "EXTRA=1", NULL };
+	struct host_exec_req req;
+	struct host_exec_result r;
+	struct host_cred cred;
+	struct jd_error err;
+	struct passwd *pw = getpwuid(getuid());
+	char d[300], log[512], link[512], want[1100], *t;
+	char ran[512], touchcmd[600];
+	const char *touchv[] = { "/bin/sh", "-c", touchcmd, NULL };
+
+	CHECK(pw != NULL);
+	setenv("JAILD_TOKEN", "sekrit-token", 1);
+	setenv("JD_TEST_KEPT", "kept", 1);
+	setenv("TERM", "jd-term", 1);
+
+	/* Not clean: ours minus JAILD_*, req->env over it. */
+	memset(&req, 0, sizeof(req));
+	req.argv = envv;
+	req.env = extra;
+	req.timeout_s = 10;
+	CHECK(host_run(&req, NULL, NULL, NULL, NULL, &r, &err) == 0);
+	CHECK_INT(r.status, 0);
+	CHECK(has_line(r.out, "JNAME=x"));
+	CHECK(has_line(r.out, "JD_TEST_KEPT=over"));
+	CHECK(!has_line(r.out, "JD_TEST_KEPT=kept"));
+	CHECK(has_line(r.out, "TERM=jd-term"));
+	CHECK(strstr(r.out, "JAILD_") == NULL);
+	CHECK(strstr(r.out, "sekrit") == NULL);
+	host_exec_result_free(&r);
+
+	/* Clean: exactly PATH, TERM, USER, HOME, SHELL and req->env. */
+	req.env = extra1;
+	req.flags = HOST_EXEC_CLEAN;
+	CHECK(host_run(&req, "/tmp", NULL, NULL, NULL, &r, &err) == 0);
+	CHECK_INT(r.status, 0);
+	CHECK(has_line(r.out, "PATH=/bin:/usr/bin"));
+	CHECK(has_line(r.out, "TERM=jd-term"));
+	snprintf(want, sizeof(want), "USER=%s", pw->pw_name);
+	CHECK(has_line(r.out, want));
+	snprintf(want, sizeof(want), "HOME=%s", pw->pw_dir);
+	CHECK(has_line(r.out, want));
+	CHECK(has_prefix_line(r.out, "SHELL=/"));
+	CHECK(has_line(r.out, "EXTRA=1"));
+	CHECK_INT(count_lines(r.out), 6);
+	host_exec_result_free(&r);
+	/* ... in the user's home, whatever cwd says. */
+	req.argv = pwdv;
+	CHECK(host_run(&req, "/tmp", NULL, NULL, NULL, &r, &err) == 0);
+	snprintf(want, sizeof(want), "%s\n", pw->pw_dir);
+	CHECK_STR(r.out, want);
+	host_exec_result_free(&r);
+	/* Without TERM in ours, none in theirs. */
+	unsetenv("TERM");
+	req.argv = envv;
+	CHECK(host_run(&req, NULL, NULL, NULL, NULL, &r, &err) == 0);
+	CHECK(!has_prefix_line(r.out, "TERM="));
+	CHECK_INT(count_lines(r.out), 5);
+	host_exec_result_free(&r);
+
+	/* A user: its credentials, and USER/HOME/SHELL even when not clean. */
+	if (getuid() == 0 && host_cred_lookup("nobody", &cred, &err) == 0) {
+		memset(&req, 0, sizeof(req));
+		req.argv = idv;
+		req.timeout_s = 10;
+		CHECK(host_run(&req, "/", NULL, NULL, &cred, &r, &err) == 0);
+		snprintf(want, sizeof(want), "%u\n", cred.uid);
+		CHECK_STR(r.out, want);
+		host_exec_result_free(&r);
+		req.argv = envv;
+		CHECK(host_run(&req, "/", NULL, NULL, &cred, &r, &err) == 0);
+		CHECK(has_line(r.out, "USER=nobody"));
+		snprintf(want, sizeof(want), "HOME=%s", cred.home);
+		CHECK(has_line(r.out, want));
+		CHECK(has_line(r.out, "JD_TEST_KEPT=kept"));
+		host_exec_result_free(&r);
+	} else
+		printf("# not root: user switch not checked\n");
+
+	/* The console log: both streams appended, 0600, no links. */
+	snprintf(d, sizeof(d), "%s/hr", dir);
+	CHECK(mkdir(d, 0755) == 0);
+	snprintf(log, sizeof(log), "%s/console.log", d);
+	memset(&req, 0, sizeof(req));
+	req.argv = outv;
+	req.timeout_s = 10;
+	req.consolelog = log;
+	CHECK(host_run(&req, NULL, NULL, NULL, NULL, &r, &err) == 0);
+	CHECK_STR(r.out, "a\n");	/* still captured */
+	CHECK_STR(r.err, "b\n");
+	host_exec_result_free(&r);
+	CHECK_INT(file_mode(log), 0600);
+	CHECK(host_run(&req, NULL, NULL, NULL, NULL, &r, &err) == 0);
+	host_exec_result_free(&r);
+	t = slurp(log);
+	CHECK(t != NULL && count_lines(t) == 4 && has_line(t, "a") &&
+	    has_line(t, "b"));
+	jd_free(t);
+
+	snprintf(ran, sizeof(ran), "%s/ran", d);
+	snprintf(touchcmd, sizeof(touchcmd), "touch %s", ran);
+	req.argv = touchv;
+	snprintf(link, sizeof(link), "%s/link.log", d);
+	CHECK(symlink(log, link) == 0);
+	req.consolelog = link;
+	CHECK(host_run(&req, NULL, NULL, NULL, NULL, &r, &err) == -1);
+	CHECK_INT(err.sys_errno, ELOOP);
+	CHECK_CONTAINS(err.message, "is a symbolic link");
+	CHECK_INT(file_mode(ran), -1);		/* never started */
+	/* A link higher up the path. */
+	snprintf(link, sizeof(link), "%s/linkdir", dir);
+	CHECK(symlink(d, link) == 0);
+	snprintf(want, sizeof(want), "%s/linkdir/console.log", dir);
+	req.consolelog = want;
+	CHECK(host_run(&req, NULL, NULL, NULL, NULL, &r, &err) == -1);
+	CHECK_INT(err.sys_errno, ELOOP);
+	snprintf(want, sizeof(want), "%s/linkdir is a symbolic link", dir);
+	CHECK_CONTAINS(err.message, want);
+	/* Relative paths and FIFOs are refused too. */
+	req.consolelog = "console.log";
+	CHECK(host_run(&req, NULL, NULL, NULL, NULL, &r, &err) == -1);
+	CHECK_INT(err.sys_errno, EINVAL);
+	snprintf(link, sizeof(link), "%s/fifo", d);
+	CHECK(mkfifo(link, 0600) == 0);
+	req.consolelog = link;
+	CHECK(host_run(&req, NULL, NULL, NULL, NULL, &r, &err) == -1);
+	CHECK_INT(err.sys_errno, EINVAL);
+	CHECK_CONTAINS(err.message, "not a regular file");
+	CHECK_INT(file_mode(ran), -1);
+	unsetenv("JAILD_TOKEN");
+}
+
+/* A jail's passwd, read from the host side. */
+static void
+test_cred_root(void)
+{
+	struct host_cred c;
+	struct jd_error err;
+	char r[300], p[400];
+
+	snprintf(r, sizeof(r), "%s/fr", dir);
+	CHECK(mkdir(r, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/etc", r);
+	CHECK(mkdir(p, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/etc/passwd", r);
+	spit(p, "# comment\nroot:*:0:0:Charlie &:/root:/bin/csh\n"
+	    "alice:*:1001:1001:Alice:/home/alice:/bin/tcsh\n");
+	snprintf(p, sizeof(p), "%s/etc/group", r);
+	spit(p, "wheel:*:0:root\nstaff:*:50:bob,alice\nalice:*:1001:\n"
+	    "other:*:60:bob\n");
+	CHECK(host_cred_lookup_root(r, "alice", &c, &err) == 0);
+	CHECK_INT(c.uid, 1001);
+	CHECK_INT(c.gid, 1001);
+	CHECK_STR(c.name, "alice");
+	CHECK_STR(c.home, "/home/alice");
+	CHECK_STR(c.shell, "/bin/tcsh");
+	CHECK_STR(c.class, "");
+	CHECK_INT(c.ngroups, 2);
+	CHECK_INT(c.groups[0], 1001);
+	CHECK_INT(c.groups[1], 50);
+	CHECK(host_cred_lookup_root(r, "0", &c, &err) == 0);
+	CHECK_STR(c.name, "root");
+	CHECK_STR(c.home, "/root");
+	CHECK(host_cred_lookup_root(r, "bob", &c, &err) == -1);
+	CHECK_INT(err.sys_errno, ENOENT);
+	CHECK_STR(err.message, "unknown user bob");
+	/* master.passwd wins, with the login class. */
+	snprintf(p, sizeof(p), "%s/etc/master.passwd", r);
+	spit(p, "alice:*:1001:1001:staff:0:0:Alice:/usr/home/alice:/bin/sh\n");
+	CHECK(host_cred_lookup_root(r, "alice", &c, &err) == 0);
+	CHECK_STR(c.home, "/usr/home/alice");
+	CHECK_STR(c.class, "staff");
+	/* A link planted in the jail is not followed. */
+	CHECK(unlink(p) == 0);
+	CHECK(symlink("/etc/master.passwd", p) == 0);
+	CHECK(host_cred_lookup_root(r, "root", &c, &err) == -1);
+	CHECK_INT(err.sys_errno, ELOOP);
+	CHECK_CONTAINS(err.message, "is a symbolic link");
+	snprintf(r, sizeof(r), "%s/fr2", dir);
+	CHECK(mkdir(r, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/etc", r);
+	CHECK(symlink("/etc", p) == 0);
+	CHECK(host_cred_lookup_root(r, "root", &c, &err) == -1);
+	CHECK_INT(err.sys_errno, ELOOP);
+}
+
 int
 main(void)
 {
@@ -535,6 +1113,10 @@ main(void)
 	test_leftovers_and_repair(&s);
 	test_persistence(&s);
 	test_faults();
+	test_exec_journal();
+	test_exec_real();
+	test_host_run();
+	test_cred_root();
 
 	prison_spec_free(&s);
 	host_close(h);
