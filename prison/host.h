@@ -241,8 +241,8 @@ struct host {
 
 /*
  * Open backend backend_name ("sim", "freebsd") over datadir (the jaild
- * data directory; the sim keeps host-sim.state, host-sim.lock and
- * host-sim.journal there and creates them if missing).  On success *out
+ * data directory; the sim keeps host-sim.state, host-sim.oplog,
+ * host-sim.lock and host-sim.journal there and creates them if missing).  On success *out
  * is the handle, released with host_close.  Errors: JD_E_INVALID for an
  * unknown or unbuilt backend, JD_E_IO when the state cannot be read.
  */
