@@ -23,6 +23,30 @@
 
 static struct jd_instance inst;
 
+/*
+ * Poll jail name every 20 ms (up to 5 s) until it is creating, and check
+ * that it got there: the reconciler is then busy inside its slow create.
+ */
+static void
+check_creating(const char *name)
+{
+	long long end = harness_now_ms() + 5000;
+	const char *phase;
+	json_t *doc;
+
+	for (;;) {
+		doc = api_jail_get(&inst, name);
+		phase = jptr_str(doc, "/status/phase");
+		if ((phase != NULL && strcmp(phase, "creating") == 0) ||
+		    harness_now_ms() > end)
+			break;
+		json_decref(doc);
+		harness_msleep(20);
+	}
+	CHECK_STR(phase, "creating");
+	json_decref(doc);
+}
+
 /* Offset of the first journal line starting with prefix, or -1. */
 static long
 line_at(const char *journal, const char *prefix)
@@ -117,18 +141,7 @@ main(void)
 	free(SIM_OK(&inst, "delay create 3000"));
 	json_decref(REQ(&inst, "PUT", "/v1/jails/slow",
 	    "{\"path\":\"/j/slow\",\"state\":\"running\"}", 201));
-	end = harness_now_ms() + 5000;
-	for (;;) {
-		doc = api_jail_get(&inst, "slow");
-		phase = jptr_str(doc, "/status/phase");
-		if ((phase != NULL && strcmp(phase, "creating") == 0) ||
-		    harness_now_ms() > end)
-			break;
-		json_decref(doc);
-		harness_msleep(20);
-	}
-	CHECK_STR(phase, "creating");
-	json_decref(doc);
+	check_creating("slow");
 	json_decref(REQ(&inst, "PATCH", "/v1/jails/a",
 	    "{\"state\":\"stopped\"}", 200));
 	json_decref(REQ(&inst, "PATCH", "/v1/jails/b",
@@ -160,18 +173,7 @@ main(void)
 	json_decref(REQ(&inst, "PUT", "/v1/jails/slow2",
 	    "{\"path\":\"/j/slow2\",\"state\":\"running\","
 	    "\"exec\":{\"start\":[\"/bin/sh /etc/rc\"]}}", 201));
-	end = harness_now_ms() + 5000;
-	for (;;) {
-		doc = api_jail_get(&inst, "slow2");
-		phase = jptr_str(doc, "/status/phase");
-		if ((phase != NULL && strcmp(phase, "creating") == 0) ||
-		    harness_now_ms() > end)
-			break;
-		json_decref(doc);
-		harness_msleep(20);
-	}
-	CHECK_STR(phase, "creating");
-	json_decref(doc);
+	check_creating("slow2");
 	json_decref(REQ(&inst, "PUT", "/v1/jails/c0", "{\"path\":\"/j/c0\","
 	    "\"state\":\"running\",\"depends\":[\"zz\"]}", 201));
 	json_decref(REQ(&inst, "PUT", "/v1/jails/zz",

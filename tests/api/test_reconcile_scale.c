@@ -100,6 +100,22 @@ all_running(json_t *items)
 	return n == NJAILS;
 }
 
+/* list_scale() every 250 ms until all_running() or timeout_ms is up. */
+static json_t *
+wait_all_running(int timeout_ms)
+{
+	long long deadline = harness_now_ms() + timeout_ms;
+	json_t *items;
+
+	for (;;) {
+		items = list_scale();
+		if (all_running(items) || harness_now_ms() > deadline)
+			return items;
+		json_decref(items);
+		harness_msleep(250);
+	}
+}
+
 int
 main(void)
 {
@@ -127,14 +143,7 @@ main(void)
 	for (t = 0; t < NJAILS; t++)
 		CHECK_INT(put[t % NTHREADS].status[t], 201);
 
-	deadline = harness_now_ms() + 45000;
-	for (;;) {
-		items = list_scale();
-		if (all_running(items) || harness_now_ms() > deadline)
-			break;
-		json_decref(items);
-		harness_msleep(250);
-	}
+	items = wait_all_running(45000);
 	printf("# all running after %lld ms\n", harness_now_ms() - t0);
 	CHECK_INT(json_array_size(items), NJAILS);
 	CHECK(all_running(items));
@@ -224,14 +233,7 @@ main(void)
 
 	/* Start it again; give it several resyncs to (not) act. */
 	CHECK(harness_restart(&inst) == 0);
-	deadline = harness_now_ms() + 20000;
-	for (;;) {
-		items = list_scale();
-		if (all_running(items) || harness_now_ms() > deadline)
-			break;
-		json_decref(items);
-		harness_msleep(250);
-	}
+	items = wait_all_running(20000);
 	printf("# restarted and settled after %lld ms\n",
 	    harness_now_ms() - t0);
 	harness_msleep(3500);
