@@ -141,7 +141,7 @@ check_round_trip(const json_t *jails, const char *what)
 static void
 test_cases(void)
 {
-	char dir[1024], path[1200], exp_path[1200];
+	char dir[1024], path[1400], exp_path[1400];
 	struct jailconf_result r;
 	struct jd_error err;
 	struct dirent *de;
@@ -207,7 +207,7 @@ test_cases(void)
 static void
 test_handbook_facts(void)
 {
-	char dir[1024], path[1200];
+	char dir[1024], path[1400];
 	struct jailconf_result r = { 0 };
 	struct jd_error err;
 	json_t *classic, *db, *x;
