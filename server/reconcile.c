@@ -1138,6 +1138,51 @@ out:
 	    (long long)(time_mono_ms() - t0), r->acted ? " (acted)" : "");
 }
 
+/* Idempotency keys expire after 24 h: drop them once an hour. */
+static int
+purge_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
+{
+	struct jd_error err;
+
+	(void)w;
+	resp->status = 200;
+	if (store_idem_purge(db, 24 * 3600, &err) == -1) {
+		log_warnx("purge idempotency keys: %s", err.message);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+purge_done(struct api_write *w, int committed)
+{
+	(void)w;
+	(void)committed;
+}
+
+static void
+purge_free(struct api_write *w)
+{
+	jd_free(w);
+}
+
+static void
+purge_idempotency(struct reconciler *r)
+{
+	struct api_write *w;
+	struct api_response resp;
+
+	w = jd_calloc(1, sizeof(*w));
+	if (w == NULL)
+		return;
+	w->run = purge_run;
+	w->done = purge_done;
+	w->free = purge_free;
+	memset(&resp, 0, sizeof(resp));
+	writer_run_sync(r->srv->writer, w, &resp);
+	api_response_free(&resp);
+}
+
 static int64_t
 next_backoff_ms(struct reconciler *r)
 {
@@ -1155,10 +1200,14 @@ reconciler_main(void *arg)
 {
 	struct reconciler *r = arg;
 	struct timespec ts;
-	int64_t now, due, bo;
+	int64_t now, due, bo, last_purge = time_mono_ms();
 
 	while (!atomic_load(&r->stopping)) {
 		pass_run(r);
+		if (time_mono_ms() - last_purge >= 3600 * 1000) {
+			purge_idempotency(r);
+			last_purge = time_mono_ms();
+		}
 		pthread_mutex_lock(&r->lock);
 		now = time_mono_ms();
 		due = now + (int64_t)r->srv->cfg.resync_interval_s * 1000;
