@@ -14,8 +14,10 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -45,7 +47,7 @@ struct tok {
 	enum api_scope	 scope;
 	char		**jails;	/* NULL-terminated or NULL */
 	time_t		 expires;	/* 0: never */
-	time_t		 touched;	/* last last_used_at write */
+	atomic_llong	 touched;	/* last last_used_at write */
 };
 
 struct fail_slot {
@@ -57,10 +59,12 @@ struct fail_slot {
 struct auth {
 	struct server	*srv;
 	sqlite3		*db;		/* own reader, for reloads */
-	pthread_mutex_t	 lock;
+	pthread_rwlock_t toks_lock;	/* read-mostly: every request */
 	struct tok	*toks;
 	size_t		 ntoks;
+	pthread_mutex_t	 lock;		/* the failure table */
 	struct fail_slot fails[FAIL_SLOTS];
+	atomic_llong	 last_fail;	/* time of the latest failure */
 };
 
 static void
@@ -150,7 +154,7 @@ load_cb(void *arg, const struct token_row *t)
 			k->jails[i] = jd_strdup(json_string_value(j));
 		json_decref(arr);
 	}
-	k->touched = 0;		/* the first use records last_used_at */
+	atomic_init(&k->touched, 0);	/* the first use records it */
 	a->n++;
 	return 0;
 }
@@ -180,12 +184,12 @@ reload(struct auth *a, sqlite3 *db, struct jd_error *err)
 			jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
 		return -1;
 	}
-	pthread_mutex_lock(&a->lock);
+	pthread_rwlock_wrlock(&a->toks_lock);
 	old = a->toks;
 	nold = a->ntoks;
 	a->toks = acc.v;
 	a->ntoks = acc.n;
-	pthread_mutex_unlock(&a->lock);
+	pthread_rwlock_unlock(&a->toks_lock);
 	toks_free(old, nold);
 	return 0;
 }
@@ -295,6 +299,7 @@ auth_open(struct server *srv, sqlite3 *wdb, struct auth **out,
 		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
 	a->srv = srv;
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_rwlock_init(&a->toks_lock, NULL);
 	if (db_open(srv->db_path, 0, &a->db, err) == -1 ||
 	    reload(a, wdb, err) == -1) {
 		auth_close(a);
@@ -313,22 +318,39 @@ auth_close(struct auth *a)
 	if (a->db != NULL)
 		db_close(a->db);
 	pthread_mutex_destroy(&a->lock);
+	pthread_rwlock_destroy(&a->toks_lock);
 	jd_free(a);
 }
 
 /* ---- failure accounting ---- */
 
+#define FAIL_PROBES	16
+
+static size_t
+fail_hash(const char *addr)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *addr != '\0'; addr++) {
+		h ^= (unsigned char)*addr;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h % FAIL_SLOTS);
+}
+
+/* The slot for addr (a few probes from its hash), reusing the stalest.
+ * Lock held. */
 static struct fail_slot *
 fail_slot(struct auth *a, const char *addr, time_t now)
 {
-	struct fail_slot *s, *oldest = &a->fails[0];
-	size_t i;
+	struct fail_slot *s, *oldest = NULL;
+	size_t i, h = fail_hash(addr);
 
-	for (i = 0; i < FAIL_SLOTS; i++) {
-		s = &a->fails[i];
+	for (i = 0; i < FAIL_PROBES; i++) {
+		s = &a->fails[(h + i) % FAIL_SLOTS];
 		if (strcmp(s->addr, addr) == 0)
 			return s;
-		if (s->window_start < oldest->window_start)
+		if (oldest == NULL || s->window_start < oldest->window_start)
 			oldest = s;
 	}
 	memset(oldest, 0, sizeof(*oldest));
@@ -337,36 +359,47 @@ fail_slot(struct auth *a, const char *addr, time_t now)
 	return oldest;
 }
 
-/* Seconds to wait when addr is over the limit, else 0.  Lock held. */
+/* Seconds to wait when addr is over the limit, else 0. */
 static int
 fail_blocked(struct auth *a, const char *addr, time_t now)
 {
 	struct fail_slot *s;
-	size_t i;
+	size_t i, h;
+	int wait = 0;
 
-	for (i = 0; i < FAIL_SLOTS; i++) {
-		s = &a->fails[i];
+	/* No failure in the last window: nobody is blocked (the common
+	 * case costs one atomic load, not a table walk). */
+	if (now - (time_t)atomic_load(&a->last_fail) >= FAIL_WINDOW_S)
+		return 0;
+	h = fail_hash(addr);
+	pthread_mutex_lock(&a->lock);
+	for (i = 0; i < FAIL_PROBES; i++) {
+		s = &a->fails[(h + i) % FAIL_SLOTS];
 		if (strcmp(s->addr, addr) != 0)
 			continue;
-		if (now - s->window_start >= FAIL_WINDOW_S)
-			return 0;
-		if (s->count >= FAIL_LIMIT)
-			return (int)(FAIL_WINDOW_S - (now - s->window_start));
-		return 0;
+		if (now - s->window_start < FAIL_WINDOW_S &&
+		    s->count >= FAIL_LIMIT)
+			wait = (int)(FAIL_WINDOW_S - (now - s->window_start));
+		break;
 	}
-	return 0;
+	pthread_mutex_unlock(&a->lock);
+	return wait;
 }
 
 static void
 fail_note(struct auth *a, const char *addr, time_t now)
 {
-	struct fail_slot *s = fail_slot(a, addr, now);
+	struct fail_slot *s;
 
+	pthread_mutex_lock(&a->lock);
+	s = fail_slot(a, addr, now);
 	if (now - s->window_start >= FAIL_WINDOW_S) {
 		s->window_start = now;
 		s->count = 0;
 	}
 	s->count++;
+	pthread_mutex_unlock(&a->lock);
+	atomic_store(&a->last_fail, (long long)now);
 }
 
 /* ---- last_used_at ---- */
@@ -439,6 +472,7 @@ auth_check(struct auth *a, const struct auth_input *in,
 	struct tok *k, *match = NULL;
 	time_t now = time(NULL);
 	char idcopy[40];
+	long long seen;
 	size_t i;
 	int blocked, touch = 0;
 
@@ -455,18 +489,14 @@ auth_check(struct auth *a, const struct auth_input *in,
 			    in->peer_uid);
 		return 0;
 	}
-	pthread_mutex_lock(&a->lock);
 	blocked = fail_blocked(a, in->client_addr, now);
-	pthread_mutex_unlock(&a->lock);
 	if (blocked > 0) {
 		*retry_after = blocked;
 		return jd_error_set(err, JD_E_RATELIMIT, NULL, "too many "
 		    "failed attempts from this address; retry later");
 	}
 	if (strncasecmp(in->authorization, "Bearer ", 7) != 0) {
-		pthread_mutex_lock(&a->lock);
 		fail_note(a, in->client_addr, now);
-		pthread_mutex_unlock(&a->lock);
 		return jd_error_set(err, JD_E_UNAUTHORIZED, NULL, "only "
 		    "Authorization: Bearer TOKEN is accepted");
 	}
@@ -475,7 +505,7 @@ auth_check(struct auth *a, const struct auth_input *in,
 		secret++;
 	if (token_hash(secret, hash) == -1)
 		return jd_error_set(err, JD_E_INTERNAL, NULL, "hash failed");
-	pthread_mutex_lock(&a->lock);
+	pthread_rwlock_rdlock(&a->toks_lock);
 	/* Every entry is compared, in constant time each. */
 	for (i = 0; i < a->ntoks; i++) {
 		k = &a->toks[i];
@@ -485,8 +515,8 @@ auth_check(struct auth *a, const struct auth_input *in,
 	if (match != NULL && match->expires != 0 && match->expires <= now)
 		match = NULL;
 	if (match == NULL) {
+		pthread_rwlock_unlock(&a->toks_lock);
 		fail_note(a, in->client_addr, now);
-		pthread_mutex_unlock(&a->lock);
 		OPENSSL_cleanse(hash, sizeof(hash));
 		return jd_error_set(err, JD_E_UNAUTHORIZED, NULL, "invalid "
 		    "or expired credential");
@@ -495,15 +525,17 @@ auth_check(struct auth *a, const struct auth_input *in,
 	snprintf(out->id, sizeof(out->id), "token:%s", match->id);
 	out->jails = jails_copy(match->jails);
 	if (match->jails != NULL && out->jails == NULL) {
-		pthread_mutex_unlock(&a->lock);
+		pthread_rwlock_unlock(&a->toks_lock);
 		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
 	}
-	if (now - match->touched >= TOUCH_EVERY_S) {
-		match->touched = now;
+	seen = atomic_load(&match->touched);
+	if (now - seen >= TOUCH_EVERY_S &&
+	    atomic_compare_exchange_strong(&match->touched, &seen,
+	    (long long)now)) {
 		touch = 1;
 		snprintf(idcopy, sizeof(idcopy), "%s", match->id);
 	}
-	pthread_mutex_unlock(&a->lock);
+	pthread_rwlock_unlock(&a->toks_lock);
 	OPENSSL_cleanse(hash, sizeof(hash));
 	if (touch)
 		touch_later(a, idcopy, now);

@@ -57,8 +57,8 @@ struct listener {
  */
 struct track {
 	int		 fd;
-	int		 busy;		/* a request is being handled */
-	int64_t		 since;		/* ms: start or last completion */
+	atomic_int	 busy;		/* a request is being handled */
+	atomic_llong	 since;		/* ms: start or last completion */
 	struct track	*prev, *next;
 };
 
@@ -496,11 +496,8 @@ access_cb(void *cls, struct MHD_Connection *mc, const char *url,
 		return MHD_YES;
 	}
 	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci != NULL && ci->socket_context != NULL) {
-		pthread_mutex_lock(&h->track_lock);
-		((struct track *)ci->socket_context)->busy = 1;
-		pthread_mutex_unlock(&h->track_lock);
-	}
+	if (ci != NULL && ci->socket_context != NULL)
+		atomic_store(&((struct track *)ci->socket_context)->busy, 1);
 	return handle(c, url, method);
 }
 
@@ -517,10 +514,8 @@ completed_cb(void *cls, struct MHD_Connection *mc, void **con_cls,
 	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci != NULL && ci->socket_context != NULL) {
 		struct track *t = ci->socket_context;
-		pthread_mutex_lock(&h->track_lock);
-		t->busy = 0;
-		t->since = time_mono_ms();
-		pthread_mutex_unlock(&h->track_lock);
+		atomic_store(&t->since, time_mono_ms());
+		atomic_store(&t->busy, 0);
 	}
 	if (c == NULL)
 		return;
@@ -670,7 +665,8 @@ notify_cb(void *cls, struct MHD_Connection *mc, void **socket_context,
 		ci = MHD_get_connection_info(mc,
 		    MHD_CONNECTION_INFO_CONNECTION_FD);
 		t->fd = ci ? ci->connect_fd : -1;
-		t->since = time_mono_ms();
+		atomic_init(&t->busy, 0);
+		atomic_init(&t->since, time_mono_ms());
 		pthread_mutex_lock(&h->track_lock);
 		t->next = h->tracks;
 		if (h->tracks != NULL)
@@ -707,12 +703,13 @@ sweeper_main(void *arg)
 		now = time_mono_ms();
 		pthread_mutex_lock(&h->track_lock);
 		for (t = h->tracks; t != NULL; t = t->next) {
-			if (t->busy || t->fd < 0 || now - t->since < limit)
+			if (atomic_load(&t->busy) || t->fd < 0 ||
+			    now - atomic_load(&t->since) < limit)
 				continue;
 			/* MHD sees the connection fail and closes it; the
 			 * lock keeps the fd from being closed meanwhile. */
 			shutdown(t->fd, SHUT_RDWR);
-			t->since = now + 3600 * 1000;
+			atomic_store(&t->since, now + 3600 * 1000);
 		}
 		pthread_mutex_unlock(&h->track_lock);
 	}
