@@ -53,6 +53,12 @@ void	h_host_adopt(struct api_ctx *, const struct api_request *,
 void	h_host_params(struct api_ctx *, const struct api_request *,
 	    char *const *, struct api_response *);
 
+/* export.c */
+void	h_jail_conf(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_export(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+
 /* tokens.c */
 void	h_tokens_list(struct api_ctx *, const struct api_request *,
 	    char *const *, struct api_response *);

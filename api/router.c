@@ -32,6 +32,8 @@ static const struct route routes[] = {
 	{ HM_POST,	"/v1/jails/{name}/start", h_jail_start,	SCOPE_WRITE },
 	{ HM_POST,	"/v1/jails/{name}/stop", h_jail_stop,	SCOPE_WRITE },
 	{ HM_POST,	"/v1/jails/{name}/restart", h_jail_restart, SCOPE_WRITE },
+	{ HM_GET,	"/v1/jails/{name}/jail.conf", h_jail_conf,	SCOPE_READ },
+	{ HM_GET,	"/v1/export",		h_export,	SCOPE_READ },
 	{ HM_GET,	"/v1/host",		h_host,		SCOPE_READ },
 	{ HM_GET,	"/v1/host/prisons",	h_host_prisons,	SCOPE_READ },
 	{ HM_POST,	"/v1/host/prisons/{name}/adopt", h_host_adopt, SCOPE_ADMIN },

@@ -27,7 +27,7 @@ _jailctl_jails()
 _jailctl()
 {
 	local cur prev cmd i
-	local commands="ls get create apply edit set rm start stop restart host adopt events token audit help"
+	local commands="ls get create apply edit set rm start stop restart host adopt events token audit export help"
 	local globals="--url --socket --token --token-file --cacert --pinnedpubkey --timeout -o --output -v --verbose -h --help"
 
 	COMPREPLY=()
@@ -97,7 +97,7 @@ _jailctl()
 	fi
 
 	case $cmd in
-	get|edit|set|rm|start|stop|restart)
+	get|edit|set|rm|start|stop|restart|export)
 		# set takes field names after the jail.
 		if [ "$cmd" = set ] && [ "$i" -lt $((COMP_CWORD - 1)) ]; then
 			compopt -o nospace 2>/dev/null

@@ -182,6 +182,15 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  jailctl events --since 120\n"
 	  "  jailctl events --jail web1 -o json\n" },
 
+	/* cmd_conf.c */
+	{ "export", cmd_export, "export [NAME...]",
+	  "print jails as jail.conf text",
+	  "Print the jail.conf(5) text jail(8) would accept for the stored\n"
+	  "configuration: every jail (one file), or the named ones.\n\n"
+	  "Examples:\n"
+	  "  jailctl export > /etc/jail.conf.d/jaild.conf\n"
+	  "  jailctl export web1 db1\n" },
+
 	/* admin: cmd_tokens.c */
 	{ "token", cmd_token,
 	  "token create NAME --scope read|write|admin [--jail NAME]...\n"
@@ -233,8 +242,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 *	{ "policy", cmd_policy, ... },	cmd_policies.c
 	 *	{ "pool",   cmd_pool,   ... },	cmd_pools.c
 	 *	{ "import", cmd_import, ... },	cmd_conf.c
-	 *	{ "export", cmd_export, ... },	cmd_conf.c
-	 *	{ "exec",   cmd_exec,   ... },	cmd_exec.c
+		 *	{ "exec",   cmd_exec,   ... },	cmd_exec.c
 	 */
 	{ NULL, NULL, NULL, NULL, NULL }
 };

@@ -108,7 +108,7 @@ expect_out "jailctl " "--version names the program"
 run help
 expect_rc 0 "help"
 cp "$T/out" "$T/help"
-for c in ls get create apply edit set rm start stop restart host adopt events token audit; do
+for c in ls get create apply edit set rm start stop restart host adopt events token audit export; do
 	if grep -q "^  $c " "$T/help"; then ok "help lists $c"; else not_ok "help lists $c"; fi
 	run "$c" --help
 	if [ "$RC" -eq 0 ] && grep -q "^Examples:" "$T/out" &&
@@ -471,6 +471,18 @@ run events --since $((LAST - 1)) -o json
 expect_json "[e['id'] for e in d] == [$LAST]" "events --since"
 run events --since x
 expect_rc 2 "events --since with a non-number"
+
+# --- export -------------------------------------------------------------------
+run export
+expect_rc 0 "export"
+expect_out_line "legacy1 {" "export has the adopted jail's block"
+expect_out "path = " "export has paths"
+run export legacy1
+expect_rc 0 "export NAME"
+expect_out_line "legacy1 {" "export NAME prints that jail"
+run export no-such-jail
+expect_rc 1 "export of an unknown jail"
+expect_err "no-such-jail" "the error names the jail"
 
 # --- the server stopped -------------------------------------------------------
 kill "$JAILD_PID"
