@@ -59,6 +59,10 @@ void	h_jail_conf(struct api_ctx *, const struct api_request *,
 void	h_export(struct api_ctx *, const struct api_request *,
 	    char *const *, struct api_response *);
 
+/* import.c */
+void	h_import(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+
 /* tokens.c */
 void	h_tokens_list(struct api_ctx *, const struct api_request *,
 	    char *const *, struct api_response *);

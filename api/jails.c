@@ -943,6 +943,35 @@ h_jail_restart(struct api_ctx *ctx, const struct api_request *req,
 }
 
 int
+jails_put_in_txn(struct api_ctx *ctx, sqlite3 *db, const char *name,
+    json_t *doc, int is_admin, const struct audit_info *audit,
+    const char *request_id, struct api_response *resp,
+    struct jail_row *row_out, int *changed)
+{
+	struct jail_op op;
+	int rc;
+
+	memset(&op, 0, sizeof(op));
+	op.base.ctx = ctx;
+	op.kind = OP_PUT;
+	snprintf(op.name, sizeof(op.name), "%s", name);
+	op.body = doc;			/* borrowed */
+	op.wait_ms = -1;
+	op.is_admin = is_admin;
+	op.audit = *audit;
+	snprintf(op.request_id, sizeof(op.request_id), "%s",
+	    request_id ? request_id : "");
+	op.base.request_id = op.request_id;
+	rc = write_run(&op.base, db, resp);
+	*changed = rc == 0 && op.have_row;
+	if (*changed)
+		*row_out = op.row;	/* moved */
+	else
+		jail_row_free(&op.row);
+	return rc;
+}
+
+int
 jail_owns_prison(int64_t row_jid, const char *row_phase, int64_t prison_jid)
 {
 	if (row_jid > 0)

@@ -28,4 +28,20 @@ void	jails_submit_adopt(struct api_ctx *ctx, const struct api_request *req,
 	    struct api_response *resp, const char *name, json_t *doc,
 	    int64_t jid);
 
+struct audit_info;
+struct jail_row;
+
+/*
+ * PUT semantics for one jail inside the writer's transaction (for
+ * POST /v1/import): validate doc, create or replace jail name, write its
+ * satellites, event and audit row.  resp gets the answer a PUT would
+ * (201, 200 or a problem); on a change *changed is 1 and *row_out holds
+ * the committed row for the render cache (caller frees).  Returns -1
+ * when the import must be rolled back.
+ */
+int	jails_put_in_txn(struct api_ctx *ctx, sqlite3 *db, const char *name,
+	    json_t *doc, int is_admin, const struct audit_info *audit,
+	    const char *request_id, struct api_response *resp,
+	    struct jail_row *row_out, int *changed);
+
 #endif

@@ -34,6 +34,7 @@ static const struct route routes[] = {
 	{ HM_POST,	"/v1/jails/{name}/restart", h_jail_restart, SCOPE_WRITE },
 	{ HM_GET,	"/v1/jails/{name}/jail.conf", h_jail_conf,	SCOPE_READ },
 	{ HM_GET,	"/v1/export",		h_export,	SCOPE_READ },
+	{ HM_POST,	"/v1/import",		h_import,	SCOPE_ADMIN },
 	{ HM_GET,	"/v1/host",		h_host,		SCOPE_READ },
 	{ HM_GET,	"/v1/host/prisons",	h_host_prisons,	SCOPE_READ },
 	{ HM_POST,	"/v1/host/prisons/{name}/adopt", h_host_adopt, SCOPE_ADMIN },

@@ -27,7 +27,7 @@ _jailctl_jails()
 _jailctl()
 {
 	local cur prev cmd i
-	local commands="ls get create apply edit set rm start stop restart host adopt events token audit export help"
+	local commands="ls get create apply edit set rm start stop restart host adopt events token audit export import help"
 	local globals="--url --socket --token --token-file --cacert --pinnedpubkey --timeout -o --output -v --verbose -h --help"
 
 	COMPREPLY=()
@@ -88,6 +88,7 @@ _jailctl()
 	set|rm|start|stop|restart) opts="--wait" ;;
 	events)	opts="--since --jail" ;;
 	audit)	opts="--since" ;;
+	import)	opts="--dry-run --rc-conf" ;;
 	token)	[ "${COMP_WORDS[i+1]}" = create ] &&
 		    opts="--scope --jail --expires" ;;
 	esac

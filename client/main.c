@@ -191,6 +191,19 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  jailctl export > /etc/jail.conf.d/jaild.conf\n"
 	  "  jailctl export web1 db1\n" },
 
+	{ "import", cmd_import, "import FILE|- [--dry-run] [--rc-conf]",
+	  "create or replace jails from jail.conf text",
+	  "Send jail.conf(5) text (or, with --rc-conf, the old rc.conf jail_*\n"
+	  "variables) to jaild, which creates or replaces every jail it\n"
+	  "describes in one transaction.  Settings jaild does not model are\n"
+	  "listed on stderr as not imported.  --dry-run shows what would be\n"
+	  "written and every error with its line, changing nothing.  Needs\n"
+	  "an admin credential.\n\n"
+	  "Examples:\n"
+	  "  jailctl import --dry-run /etc/jail.conf\n"
+	  "  jailctl import /etc/jail.conf\n"
+	  "  jailctl import --rc-conf /etc/rc.conf\n" },
+
 	/* admin: cmd_tokens.c */
 	{ "token", cmd_token,
 	  "token create NAME --scope read|write|admin [--jail NAME]...\n"
@@ -241,8 +254,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	 *	{ "mount",  cmd_mount,  ... },	cmd_mounts.c
 	 *	{ "policy", cmd_policy, ... },	cmd_policies.c
 	 *	{ "pool",   cmd_pool,   ... },	cmd_pools.c
-	 *	{ "import", cmd_import, ... },	cmd_conf.c
-		 *	{ "exec",   cmd_exec,   ... },	cmd_exec.c
+			 *	{ "exec",   cmd_exec,   ... },	cmd_exec.c
 	 */
 	{ NULL, NULL, NULL, NULL, NULL }
 };

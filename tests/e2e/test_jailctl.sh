@@ -108,7 +108,7 @@ expect_out "jailctl " "--version names the program"
 run help
 expect_rc 0 "help"
 cp "$T/out" "$T/help"
-for c in ls get create apply edit set rm start stop restart host adopt events token audit export; do
+for c in ls get create apply edit set rm start stop restart host adopt events token audit export import; do
 	if grep -q "^  $c " "$T/help"; then ok "help lists $c"; else not_ok "help lists $c"; fi
 	run "$c" --help
 	if [ "$RC" -eq 0 ] && grep -q "^Examples:" "$T/out" &&
@@ -483,6 +483,37 @@ expect_out_line "legacy1 {" "export NAME prints that jail"
 run export no-such-jail
 expect_rc 1 "export of an unknown jail"
 expect_err "no-such-jail" "the error names the jail"
+
+# --- import -------------------------------------------------------------------
+cat >"$T/jail.conf" <<'CONF'
+path = "/usr/local/jails/$name";
+mount.devfs;
+imp1 {
+	ip4.addr = "em0|192.0.2.201/24";
+	exec.start = "/bin/sh /etc/rc";
+	zfs.dataset = "tank/imp1";
+}
+CONF
+run import --dry-run "$T/jail.conf"
+expect_rc 0 "import --dry-run"
+expect_out_line "imp1 would be created or replaced" "dry run names the jail"
+expect_err "zfs.dataset not imported (line 6)" "dry run says what is left out, with its line"
+run get imp1
+expect_rc 1 "a dry run creates nothing"
+run import "$T/jail.conf"
+expect_rc 0 "import"
+expect_out_line "imp1 created" "import creates"
+run import "$T/jail.conf"
+expect_out_line "imp1 unchanged" "importing again changes nothing"
+run get imp1
+expect_json 'd["ips"][0]["address"] == "192.0.2.201/24" and d["mounts"][0]["type"] == "devfs"' \
+    "imported jail has its address and devfs"
+printf 'broken {\n  path = "/x"\n  oops = ;\n}\n' >"$T/broken.conf"
+run import "$T/broken.conf"
+expect_rc 1 "import of a broken file"
+expect_err "line 3" "the error names its line"
+run import
+expect_rc 2 "import without a file"
 
 # --- the server stopped -------------------------------------------------------
 kill "$JAILD_PID"
