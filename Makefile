@@ -53,7 +53,6 @@ build-asan: deps
 # Foreground, embedded defaults: TCP 127.0.0.1:8080, unix socket
 # ./var/jaild.sock, data in ./var, the simulated host on Linux.
 run: build
-	mkdir -p var
 	exec ./build/jaild --data-dir ./var --listen 127.0.0.1:8080
 
 test: build build-asan build-fuzz deps-js
