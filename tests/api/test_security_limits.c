@@ -47,23 +47,6 @@
 
 static struct jd_instance inst;
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* The port of an instance ("http://127.0.0.1:PORT"). */
 static int
 port_of(const struct jd_instance *in)
@@ -385,7 +368,7 @@ test_slow_client(void)
 
 	fd = raw_connect("127.0.0.1", port_of(&inst));
 	CHECK(fd != -1);
-	t0 = now_ms();
+	t0 = harness_now_ms();
 	for (i = 0; i < sizeof(slow) - 1 && !dropped; i++) {
 		if (send(fd, slow + i, 1, MSG_NOSIGNAL) != 1) {
 			dropped = 1;
@@ -405,10 +388,10 @@ test_slow_client(void)
 				break;
 			}
 		}
-		if (now_ms() - t0 > (REQ_TIMEOUT_S + 10) * 1000)
+		if (harness_now_ms() - t0 > (REQ_TIMEOUT_S + 10) * 1000)
 			break;
 	}
-	t = now_ms() - t0;
+	t = harness_now_ms() - t0;
 	close(fd);
 	printf("# slow client dropped after %lld ms\n", (long long)t);
 	CHECK(dropped);
@@ -694,7 +677,7 @@ test_junk(struct late *late)
 	long long ev0, au0;
 	int i, valid, incomplete, fd, st, patches = 0, answered = 0;
 	int fivexx = 0;
-	int64_t t0 = now_ms();
+	int64_t t0 = harness_now_ms();
 	size_t k;
 
 	for (k = 0; k < 3; k++) {
@@ -735,7 +718,7 @@ test_junk(struct late *late)
 		fd = raw_connect(valid ? "127.0.0.4" : "127.0.0.3",
 		    port_of(&inst));
 		if (fd == -1) {
-			msleep(10);
+			harness_msleep(10);
 			continue;
 		}
 		if (send_all(fd, o.p, o.n) == 0) {
@@ -754,12 +737,12 @@ test_junk(struct late *late)
 			}
 		}
 		close(fd);
-		if (now_ms() - t0 > 60000)
+		if (harness_now_ms() - t0 > 60000)
 			break;
 	}
 	free(o.p);
 	printf("# %d junk requests in %lld ms, %d answered\n", i,
-	    (long long)(now_ms() - t0), answered);
+	    (long long)(harness_now_ms() - t0), answered);
 	CHECK_INT(i, JUNK_COUNT);
 	CHECK(answered > JUNK_COUNT / 2);
 
@@ -816,12 +799,12 @@ test_per_ip(void)
 	long got;
 
 	CHECK(harness_start(&b, NULL, extra, 0) == 0);
-	msleep(200);	/* the harness's own connection is gone */
+	harness_msleep(200);	/* the harness's own connection is gone */
 	for (i = 0; i < 4; i++) {
 		fds[i] = raw_connect("127.0.0.6", port_of(&b));
 		CHECK(fds[i] != -1);
 	}
-	msleep(300);
+	harness_msleep(300);
 	n = snprintf(req, sizeof(req), "GET /healthz HTTP/1.1\r\nHost: x\r\n"
 	    "\r\n");
 	/* The fifth is accepted by the kernel and closed by jaild. */
@@ -850,7 +833,7 @@ test_per_ip(void)
 	close(fifth);
 	/* One goes; a new one from the address is served again. */
 	close(fds[0]);
-	msleep(300);
+	harness_msleep(300);
 	fifth = raw_connect("127.0.0.6", port_of(&b));
 	CHECK(fifth != -1);
 	CHECK(send_all(fifth, req, (size_t)n) == 0);

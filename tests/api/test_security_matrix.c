@@ -223,14 +223,6 @@ static char secret[P_COUNT][128];	/* bearer secrets by principal */
 static int serial;
 static int failures;
 
-static void
-msleep(int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* A request as the admin straight to jaild (set-up, not under test). */
 static struct http_resp *
 admin(const char *method, const char *path, const char *body)
@@ -287,7 +279,7 @@ ensure_jail(const char *name)
 			return;
 		}
 		http_free(r);
-		msleep(50);
+		harness_msleep(50);
 	}
 	check_fail(__FILE__, __LINE__, "jail comes back after delete", name);
 }
@@ -320,7 +312,7 @@ prison_new(char *out, size_t outsz)
 				return;
 			}
 		http_free(r);
-		msleep(50);
+		harness_msleep(50);
 	}
 	check_fail(__FILE__, __LINE__, "jaild sees the new prison", out);
 }
