@@ -73,6 +73,24 @@ void	h_token_delete(struct api_ctx *, const struct api_request *,
 void	h_audit(struct api_ctx *, const struct api_request *,
 	    char *const *, struct api_response *);
 
+/* ips.c */
+void	h_jail_ips_list(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_ips_add(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_ip_delete(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_ips_list(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_pools_list(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_pools_create(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_pool_get(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_pool_delete(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+
 /*
  * Parse ?wait=S / Prefer: wait=S.  Returns the wait in milliseconds, -1
  * when none was asked, or -2 after filling resp with a 400.

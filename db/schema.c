@@ -92,6 +92,15 @@ static const char *const migrations[] = {
 	"  resource TEXT NOT NULL,"
 	"  generation_before INTEGER,"
 	"  generation_after INTEGER);",
+
+	/* 3: IP pools that jail addresses are allocated from */
+	"CREATE TABLE ip_pools ("
+	"  name TEXT PRIMARY KEY,"
+	"  interface TEXT NOT NULL,"
+	"  cidr TEXT NOT NULL,"			/* canonical ADDR/PREFIX */
+	"  exclude TEXT NOT NULL DEFAULT '[]',"	/* JSON array */
+	"  created_at TEXT NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
