@@ -182,6 +182,28 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  jailctl events --since 120\n"
 	  "  jailctl events --jail web1 -o json\n" },
 
+	/* cmd_ips.c */
+	{ "ip", cmd_ip, "ip ls NAME | ip add NAME ADDR|--pool P [--interface IF]"
+	  " | ip rm NAME ADDR",
+	  "list, add or remove a jail's addresses",
+	  "A jail's addresses (the same list as its document's \"ips\").  A\n"
+	  "bare address gets /32 or /128; --pool takes the lowest free\n"
+	  "address of an address pool.  The reconciler adds and removes the\n"
+	  "interface alias.\n\n"
+	  "Examples:\n"
+	  "  jailctl ip add web1 192.0.2.10/24 --interface em0\n"
+	  "  jailctl ip add web1 --pool lan\n"
+	  "  jailctl ip rm web1 192.0.2.10\n" },
+	{ "pool", cmd_pool, "pool ls | pool add NAME --interface IF --cidr CIDR "
+	  "[--exclude A]... | pool rm NAME",
+	  "list, add or remove address pools",
+	  "Address pools (IPAM) on an interface; `jailctl ip add NAME --pool P`\n"
+	  "allocates from them.  Changing pools needs an admin credential.\n\n"
+	  "Examples:\n"
+	  "  jailctl pool add lan --interface em0 --cidr 192.0.2.0/24 "
+	  "--exclude 192.0.2.1\n"
+	  "  jailctl pool ls\n" },
+
 	/* cmd_conf.c */
 	{ "export", cmd_export, "export [NAME...]",
 	  "print jails as jail.conf text",
@@ -250,11 +272,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 
 	/*
 	 * Later resources, each in its own issue and file, in the same shape:
-	 *	{ "ip",     cmd_ip,     ... },	cmd_ips.c
-	 *	{ "mount",  cmd_mount,  ... },	cmd_mounts.c
+		 *	{ "mount",  cmd_mount,  ... },	cmd_mounts.c
 	 *	{ "policy", cmd_policy, ... },	cmd_policies.c
-	 *	{ "pool",   cmd_pool,   ... },	cmd_pools.c
-			 *	{ "exec",   cmd_exec,   ... },	cmd_exec.c
+				 *	{ "exec",   cmd_exec,   ... },	cmd_exec.c
 	 */
 	{ NULL, NULL, NULL, NULL, NULL }
 };

@@ -108,7 +108,7 @@ expect_out "jailctl " "--version names the program"
 run help
 expect_rc 0 "help"
 cp "$T/out" "$T/help"
-for c in ls get create apply edit set rm start stop restart host adopt events token audit export import; do
+for c in ls get create apply edit set rm start stop restart host adopt events token audit export import ip pool; do
 	if grep -q "^  $c " "$T/help"; then ok "help lists $c"; else not_ok "help lists $c"; fi
 	run "$c" --help
 	if [ "$RC" -eq 0 ] && grep -q "^Examples:" "$T/out" &&
@@ -514,6 +514,30 @@ expect_rc 1 "import of a broken file"
 expect_err "line 3" "the error names its line"
 run import
 expect_rc 2 "import without a file"
+
+# --- addresses and pools -------------------------------------------------------
+run pool add lan2 --interface em0 --cidr 198.51.100.0/29 --exclude 198.51.100.1
+expect_rc 0 "pool add"
+run pool ls
+expect_out "198.51.100.0/29" "pool ls shows the network"
+run ip add imp1 --pool lan2
+expect_rc 0 "ip add --pool"
+expect_out_line "imp1 198.51.100.2/29 added" "the lowest free address, skipping the network and the excluded one"
+run ip add imp1 2001:db8::7 --interface em0
+expect_out_line "imp1 2001:db8::7/128 added" "a bare IPv6 address gets /128"
+run ip ls imp1 -o json
+expect_json 'sorted(i["address"] for i in d) == sorted(["192.0.2.201/24", "198.51.100.2/29", "2001:db8::7/128"])' \
+    "ip ls lists every address"
+run ip rm imp1 198.51.100.2
+expect_rc 0 "ip rm"
+run ip rm imp1 198.51.100.2
+expect_rc 1 "ip rm of an address the jail does not have"
+run pool add bad --interface em0 --cidr 198.51.100.1/29
+expect_rc 1 "a pool whose network has host bits"
+run ip add imp1
+expect_rc 2 "ip add without an address or pool"
+run pool rm lan2
+expect_rc 0 "pool rm"
 
 # --- the server stopped -------------------------------------------------------
 kill "$JAILD_PID"
