@@ -196,6 +196,16 @@ write_complete(void *arg, struct api_response *resp)
 
 	(void)resp;
 	waiters_poke(srv->waiters);
+	if (c->resp.defer == API_DEFER_WAIT && c->resp.wait_ms == 0) {
+		/*
+		 * wait=0: the state right after the commit.  This runs on the
+		 * writer thread, so the reconciler cannot have recorded the
+		 * new generation yet: the answer does not depend on a race.
+		 */
+		wait_fired(c, api_wait_settled(&srv->api, c->resp.wait_jail,
+		    c->resp.wait_generation, c->resp.wait_gone));
+		return;
+	}
 	if (c->resp.defer == API_DEFER_WAIT) {
 		if (waiters_add(srv->waiters, c->resp.wait_jail,
 		    c->resp.wait_generation, c->resp.wait_gone,
