@@ -136,6 +136,8 @@ struct api_config {
 	int	 devfs_rulesets[16];	/* allowed devfs rulesets */
 	size_t	 ndevfs_rulesets;
 	int	 max_wait_s;		/* cap for ?wait= */
+	char	 mount_roots[1024];	/* "/a,/b": where non-admins may
+					   take nullfs sources; "" none */
 };
 
 struct jail_cache;

@@ -91,6 +91,14 @@ void	h_pool_get(struct api_ctx *, const struct api_request *,
 void	h_pool_delete(struct api_ctx *, const struct api_request *,
 	    char *const *, struct api_response *);
 
+/* mounts.c */
+void	h_jail_mounts_list(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_mounts_add(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_mount_delete(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+
 /*
  * Parse ?wait=S / Prefer: wait=S.  Returns the wait in milliseconds, -1
  * when none was asked, or -2 after filling resp with a 400.

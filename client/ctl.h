@@ -156,6 +156,7 @@ int	cmd_export(struct ctl *, const struct ctl_cmd *, int, char **);
 int	cmd_import(struct ctl *, const struct ctl_cmd *, int, char **);
 int	cmd_ip(struct ctl *, const struct ctl_cmd *, int, char **);
 int	cmd_pool(struct ctl *, const struct ctl_cmd *, int, char **);
+int	cmd_mount(struct ctl *, const struct ctl_cmd *, int, char **);
 
 /*
  * cmd_actions.c: after a write sent with ?wait=wait_s, decide how it ended.

@@ -182,6 +182,20 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "  jailctl events --since 120\n"
 	  "  jailctl events --jail web1 -o json\n" },
 
+	/* cmd_mounts.c */
+	{ "mount", cmd_mount, "mount ls NAME | mount add NAME "
+	  "TYPE:SRC:TARGET[:ro] | mount rm NAME ID",
+	  "list, add or remove a jail's mounts",
+	  "A jail's mounts (the same list as its document's \"mounts\"), in\n"
+	  "the order they are applied.  TYPE is nullfs, devfs, tmpfs, procfs\n"
+	  "or fdescfs; SRC is the host path of a nullfs mount (empty for the\n"
+	  "others); options after TARGET: ro, rw, ruleset=N, size=S, mode=M.\n"
+	  "jaild assigns each mount an id; the reconciler mounts it.\n\n"
+	  "Examples:\n"
+	  "  jailctl mount add web1 nullfs:/srv/www:/usr/local/www:ro\n"
+	  "  jailctl mount add web1 tmpfs::/tmp:size=64m\n"
+	  "  jailctl mount rm web1 3\n" },
+
 	/* cmd_ips.c */
 	{ "ip", cmd_ip, "ip ls NAME | ip add NAME ADDR|--pool P [--interface IF]"
 	  " | ip rm NAME ADDR",

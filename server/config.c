@@ -36,6 +36,7 @@ static const struct opt {
 	{ I(idle_timeout_s, OT_INT, 1, 86400) },
 	{ I(max_wait_s, OT_INT, 0, 86400) },
 	{ S(devfs_rulesets) },
+	{ S(mount_roots) },
 	{ I(debug, OT_BOOL, 0, 1) },
 	{ I(db_max_pages, OT_LONG, 0, 1L << 40) },
 	{ S(tls) },
@@ -47,6 +48,28 @@ static const struct opt {
 #undef S
 #undef I
 };
+
+/* 0 when roots is "" or a comma list of absolute paths without "..". */
+static int
+mount_roots_check(const char *roots)
+{
+	const char *r = roots, *p;
+	size_t n;
+
+	while (*r != '\0') {
+		n = strcspn(r, ",");
+		if (n == 0 || r[0] != '/')
+			return -1;
+		for (p = r; p + 1 < r + n; p++)
+			if (p[0] == '.' && p[1] == '.' && p[-1] == '/' &&
+			    (p + 2 == r + n || p[2] == '/'))
+				return -1;
+		r += n;
+		if (*r == ',' && *++r == '\0')
+			return -1;
+	}
+	return 0;
+}
 
 const char *
 config_default_file(void)
@@ -318,5 +341,9 @@ config_finish(struct config *c, struct jd_error *err)
 		return jd_error_set(err, JD_E_INVALID, "devfs_rulesets",
 		    "devfs_rulesets must be a comma-separated list of 1 to "
 		    "16 ruleset numbers");
+	if (mount_roots_check(c->mount_roots) == -1)
+		return jd_error_set(err, JD_E_INVALID, "mount_roots",
+		    "mount_roots must be a comma-separated list of absolute "
+		    "directories without \"..\"");
 	return 0;
 }

@@ -31,6 +31,7 @@ struct config {
 	int	idle_timeout_s;
 	int	max_wait_s;
 	char	devfs_rulesets[256];		/* "4" or "4,5" */
+	char	mount_roots[1024];		/* "/srv,/data" or "" */
 	int	debug;
 	char	tls[8];				/* auto, on, off */
 	char	tls_key[CONFIG_STR_MAX];

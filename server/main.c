@@ -228,6 +228,8 @@ main(int argc, char **argv)
 	srv->api.cfg.max_wait_s = srv->cfg.max_wait_s;
 	srv->api.cfg.ndevfs_rulesets = (size_t)config_devfs_rulesets(
 	    &srv->cfg, srv->api.cfg.devfs_rulesets, 16);
+	snprintf(srv->api.cfg.mount_roots, sizeof(srv->api.cfg.mount_roots),
+	    "%s", srv->cfg.mount_roots);
 	srv->api.cache = cache_new();
 	srv->api.inflight = inflight_new();
 	if (srv->api.cache == NULL || srv->api.inflight == NULL)
