@@ -465,7 +465,8 @@ decode_in_txn(struct jail_op *op, const json_t *doc, const char *spec_text,
 		return NULL;
 	}
 	if (!op->is_admin) {
-		privilege_check(old, spec, &errs);
+		privilege_check(old, spec, op->base.ctx->cfg.mount_roots,
+		    &errs);
 		if (errs.n > 0) {
 			json_decref(old);
 			json_decref(spec);

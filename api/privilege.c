@@ -30,9 +30,33 @@ mount_by_id(const json_t *spec, const json_t *id)
 	return NULL;
 }
 
+/* Whether path (normalised, absolute) is a root of the list or below one,
+ * compared by whole components. */
+static int
+under_roots(const char *path, const char *roots)
+{
+	const char *p, *e;
+	size_t n;
+
+	for (p = roots ? roots : ""; *p != '\0'; p = e) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		e = p + strcspn(p, ", ");
+		n = (size_t)(e - p);
+		while (n > 1 && p[n - 1] == '/')
+			n--;
+		if (n == 0)
+			continue;
+		if (strncmp(path, p, n) == 0 &&
+		    (path[n] == '\0' || path[n] == '/' || (n == 1 && *p == '/')))
+			return 1;
+	}
+	return 0;
+}
+
 void
 privilege_check(const json_t *old_spec, const json_t *new_spec,
-    struct verrs *errs)
+    const char *mount_roots, struct verrs *errs)
 {
 	const json_t *oe = json_object_get(old_spec, "exec");
 	const json_t *ne = json_object_get(new_spec, "exec");
@@ -74,8 +98,12 @@ privilege_check(const json_t *old_spec, const json_t *new_spec,
 		    json_equal(json_object_get(om, "target"),
 		    json_object_get(m, "target")))
 			continue;
+		if (json_is_string(json_object_get(m, "source")) &&
+		    under_roots(json_string_value(json_object_get(m, "source")),
+		    mount_roots))
+			continue;
 		snprintf(ptr, sizeof(ptr), "/mounts/%zu/source", i);
 		verrs_add(errs, ptr, "only an admin may mount a host path "
-		    "into a jail");
+		    "outside mount_roots into a jail");
 	}
 }

@@ -15,10 +15,11 @@
  * new_spec differs from old_spec (NULL: a new jail, compared with the
  * defaults): the host-side exec hooks, exec.system_user,
  * exec.consolelog, parameters the catalog marks (catalog_needs_admin),
- * and nullfs sources.  Unchanged values pass, so a non-admin can PUT back
+ * and nullfs sources outside mount_roots (comma-separated directories, or
+ * NULL / "" for none).  Unchanged values pass, so a non-admin can PUT back
  * a document an admin wrote.
  */
 void	privilege_check(const json_t *old_spec, const json_t *new_spec,
-	    struct verrs *errs);
+	    const char *mount_roots, struct verrs *errs);
 
 #endif

@@ -27,7 +27,7 @@ _jailctl_jails()
 _jailctl()
 {
 	local cur prev cmd i
-	local commands="ls get create apply edit set rm start stop restart host adopt events token audit export import ip pool help"
+	local commands="ls get create apply edit set rm start stop restart host adopt events token audit export import ip pool mount help"
 	local globals="--url --socket --token --token-file --cacert --pinnedpubkey --timeout -o --output -v --verbose -h --help"
 
 	COMPREPLY=()

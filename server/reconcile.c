@@ -755,10 +755,17 @@ check_running(struct reconciler *r, struct pass *p, struct jail_work *w)
 		size_t fixable = 0, i;
 		for (i = 0; i < d.n; i++)
 			fixable += !d.v[i].needs_restart;
-		if (fixable > 0) {
+		/*
+		 * A new document can also take things away (a mount, an
+		 * alias) without any drift showing: what the old document
+		 * had and the new one lacks is removed by the update.
+		 */
+		if (fixable > 0 || (spec_changed && w->old_ok &&
+		    !w->live_path)) {
 			if (!backoff_allows(r, w->row.name, w->row.generation))
 				goto done;
-			fields = drift_fields(&d);
+			fields = d.n > 0 ? drift_fields(&d) :
+			    jd_strdup("the document's changes");
 			r->acted = 1;
 			if ((spec_changed ? lifecycle_update(r->host, &w->spec,
 			    w->old_ok ? &w->old : NULL, w->prison, NULL, 0,

@@ -228,6 +228,21 @@ test_roots(void)
 	    NULL, hdr, &w) == 0);
 	CHECK_INT(w.status, 204);
 	http_resp_free(&w);
+ 	/* The same rule for a whole-document PATCH by the write token. */
+	memset(&w, 0, sizeof(w));
+	CHECK(http_do(inst.url, "PATCH", "/v1/jails/db1",
+	    "application/merge-patch+json", "{\"mounts\":[{\"type\":\"nullfs\","
+	    "\"source\":\"/data/jails/x\",\"target\":\"/x\"}]}", hdr,
+	    &w) == 0);
+	CHECK_INT(w.status, 200);
+	http_resp_free(&w);
+	memset(&w, 0, sizeof(w));
+	CHECK(http_do(inst.url, "PATCH", "/v1/jails/db1",
+	    "application/merge-patch+json", "{\"mounts\":[{\"type\":\"nullfs\","
+	    "\"source\":\"/var/db\",\"target\":\"/x\"}]}", hdr, &w) == 0);
+	CHECK_INT(w.status, 403);
+	CHECK_STR(jptr_str(w.json, "/errors/0/field"), "/mounts/0/source");
+	http_resp_free(&w);
 	/* An admin may mount any absolute path. */
 	CHECK(add("db1", "{\"type\":\"nullfs\",\"source\":\"/etc\","
 	    "\"target\":\"/etc2\"}") > 0);
@@ -279,8 +294,8 @@ test_reconcile(void)
 	r = http_get(inst.url, "/v1/jails/run1/mounts");
 	CHECK_INT(json_array_size(jptr(r->json, "/items")), 0);
 	http_free(r);
-	/* Not checked yet: the reconciler does not unmount a mount removed
-	 * from a running jail (prison_diff finds no drift); reported. */
+	/* The reconciler unmounts what the document no longer lists. */
+	CHECK(sim_has_mount("/j/run1/mnt/shared", 0) == 0);
 }
 
 int
