@@ -228,7 +228,7 @@ test_roots(void)
 	    NULL, hdr, &w) == 0);
 	CHECK_INT(w.status, 204);
 	http_resp_free(&w);
- 	/* The same rule for a whole-document PATCH by the write token. */
+	/* The same rule for a whole-document PATCH by the write token. */
 	memset(&w, 0, sizeof(w));
 	CHECK(http_do(inst.url, "PATCH", "/v1/jails/db1",
 	    "application/merge-patch+json", "{\"mounts\":[{\"type\":\"nullfs\","
