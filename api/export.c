@@ -12,24 +12,11 @@
 #include "common/names.h"
 #include "db/store.h"
 #include "handlers.h"
+#include "jails_op.h"
 #include "prison/jailconf.h"
 #include "problem.h"
 
 static const char *const no_query[] = { NULL };
-
-static json_t *
-cached_doc(struct api_ctx *ctx, const char *name)
-{
-	struct cache_entry *e;
-	json_t *doc;
-
-	e = cache_get(ctx->cache, name);
-	if (e == NULL)
-		return NULL;
-	doc = json_loadb(e->json, e->len, 0, NULL);
-	cache_release(e);
-	return doc;
-}
 
 static void
 text_body(struct api_response *resp, const struct api_request *req,
@@ -56,7 +43,7 @@ h_jail_conf(struct api_ctx *ctx, const struct api_request *req,
 		return;
 	if (!name_jail_valid(params[0]) ||
 	    !api_principal_sees(req->principal, params[0]) ||
-	    (doc = cached_doc(ctx, params[0])) == NULL) {
+	    (doc = jails_cached_doc(ctx, params[0])) == NULL) {
 		problem_set(resp, req, JD_E_NOTFOUND, "no such jail", NULL);
 		return;
 	}
@@ -81,7 +68,7 @@ static int
 export_cb(void *arg, const char *name)
 {
 	struct export_acc *a = arg;
-	json_t *doc = cached_doc(a->ctx, name);
+	json_t *doc = jails_cached_doc(a->ctx, name);
 
 	if (doc == NULL)
 		return 0;	/* deleted meanwhile */

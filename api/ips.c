@@ -71,29 +71,6 @@ ifname_ok(const char *s)
 }
 
 static void
-jail_not_found(struct api_response *resp, const struct api_request *req,
-    const char *name)
-{
-	char d[128];
-
-	snprintf(d, sizeof(d), "no jail named \"%.63s\"", name);
-	problem_set(resp, req, JD_E_NOTFOUND, d, NULL);
-}
-
-/* The jail named in the URL exists for this principal (else a 404). */
-static int
-jail_param(const struct api_request *req, const char *name,
-    struct api_response *resp)
-{
-	if (!name_jail_valid(name) ||
-	    !api_principal_sees(req->principal, name)) {
-		jail_not_found(resp, req, name);
-		return -1;
-	}
-	return 0;
-}
-
-static void
 unknown_keys(const json_t *in, const char *const *keys, struct verrs *errs)
 {
 	const char *k;
@@ -431,27 +408,7 @@ void
 h_jail_ips_list(struct api_ctx *ctx, const struct api_request *req,
     char *const *params, struct api_response *resp)
 {
-	struct cache_entry *e;
-	json_t *doc, *ips;
-
-	if (jail_param(req, params[0], resp) == -1 ||
-	    api_check_query(req, no_query, resp) == -1)
-		return;
-	e = cache_get(ctx->cache, params[0]);
-	if (e == NULL) {
-		jail_not_found(resp, req, params[0]);
-		return;
-	}
-	doc = json_loadb(e->json, e->len, 0, NULL);
-	cache_release(e);
-	ips = json_object_get(doc, "ips");
-	if (!json_is_array(ips)) {
-		json_decref(doc);
-		problem_set(resp, req, JD_E_NOMEM, "out of memory", NULL);
-		return;
-	}
-	api_json_body(resp, 200, json_pack("{s:O}", "items", ips));
-	json_decref(doc);
+	jails_list_member(ctx, req, params[0], "ips", resp);
 }
 
 void
@@ -466,7 +423,7 @@ h_jail_ips_add(struct api_ctx *ctx, const struct api_request *req,
 	char canon[80], msg[160];
 	json_t *in, *v, *addr, *pool;
 
-	if (jail_param(req, params[0], resp) == -1 ||
+	if (jails_name_param(req, params[0], resp) == -1 ||
 	    api_check_query(req, no_query, resp) == -1)
 		return;
 	in = codec_parse_body(req, "application/json", resp);
@@ -538,7 +495,7 @@ h_jail_ip_delete(struct api_ctx *ctx, const struct api_request *req,
 	const char *fam;
 	char canon[80], msg[160], d[200];
 
-	if (jail_param(req, params[0], resp) == -1 ||
+	if (jails_name_param(req, params[0], resp) == -1 ||
 	    api_check_query(req, no_query, resp) == -1)
 		return;
 	if (strchr(params[1], '/') != NULL ||

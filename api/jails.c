@@ -159,8 +159,8 @@ body_from_row(struct api_response *resp, int status, const struct jail_row *r)
 	set_etag(resp, r->resource_version);
 }
 
-static void
-not_found(struct api_response *resp, const struct api_request *req,
+void
+jails_not_found(struct api_response *resp, const struct api_request *req,
     const char *name)
 {
 	char d[128];
@@ -530,7 +530,7 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 	    op->kind != OP_PUT) {
 		struct api_request req;
 		fake_req(op, &req);
-		not_found(resp, &req, op->name);
+		jails_not_found(resp, &req, op->name);
 		goto done;
 	}
 	if (found && cur.deleting && op->kind != OP_DELETE) {
@@ -691,16 +691,54 @@ done:
 
 /* ---- the HTTP side ---- */
 
-static int
-name_param(const struct api_request *req, const char *name,
+int
+jails_name_param(const struct api_request *req, const char *name,
     struct api_response *resp)
 {
 	if (!name_jail_valid(name) ||
 	    !api_principal_sees(req->principal, name)) {
-		not_found(resp, req, name);
+		jails_not_found(resp, req, name);
 		return -1;
 	}
 	return 0;
+}
+
+json_t *
+jails_cached_doc(struct api_ctx *ctx, const char *name)
+{
+	struct cache_entry *e;
+	json_t *doc;
+
+	e = cache_get(ctx->cache, name);
+	if (e == NULL)
+		return NULL;
+	doc = json_loadb(e->json, e->len, 0, NULL);
+	cache_release(e);
+	return doc;
+}
+
+void
+jails_list_member(struct api_ctx *ctx, const struct api_request *req,
+    const char *name, const char *member, struct api_response *resp)
+{
+	static const char *const no_query[] = { NULL };
+	json_t *doc, *arr;
+
+	if (jails_name_param(req, name, resp) == -1 ||
+	    api_check_query(req, no_query, resp) == -1)
+		return;
+	if ((doc = jails_cached_doc(ctx, name)) == NULL) {
+		jails_not_found(resp, req, name);
+		return;
+	}
+	arr = json_object_get(doc, member);
+	if (!json_is_array(arr)) {
+		json_decref(doc);
+		problem_set(resp, req, JD_E_NOMEM, "out of memory", NULL);
+		return;
+	}
+	api_json_body(resp, 200, json_pack("{s:O}", "items", arr));
+	json_decref(doc);
 }
 
 void
@@ -710,12 +748,12 @@ h_jail_get(struct api_ctx *ctx, const struct api_request *req,
 	static const char *const q[] = { NULL };
 	struct cache_entry *e;
 
-	if (name_param(req, params[0], resp) == -1 ||
+	if (jails_name_param(req, params[0], resp) == -1 ||
 	    api_check_query(req, q, resp) == -1)
 		return;
 	e = cache_get(ctx->cache, params[0]);
 	if (e == NULL) {
-		not_found(resp, req, params[0]);
+		jails_not_found(resp, req, params[0]);
 		return;
 	}
 	set_etag(resp, e->resource_version);
@@ -845,7 +883,7 @@ h_jail_put(struct api_ctx *ctx, const struct api_request *req,
 {
 	json_t *doc;
 
-	if (name_param(req, params[0], resp) == -1 ||
+	if (jails_name_param(req, params[0], resp) == -1 ||
 	    api_check_query(req, write_query, resp) == -1)
 		return;
 	doc = codec_parse_body(req, "application/json", resp);
@@ -864,7 +902,7 @@ h_jail_patch(struct api_ctx *ctx, const struct api_request *req,
 {
 	json_t *doc;
 
-	if (name_param(req, params[0], resp) == -1 ||
+	if (jails_name_param(req, params[0], resp) == -1 ||
 	    api_check_query(req, write_query, resp) == -1)
 		return;
 	doc = codec_parse_body(req, "application/merge-patch+json", resp);
@@ -877,7 +915,7 @@ void
 h_jail_delete(struct api_ctx *ctx, const struct api_request *req,
     char *const *params, struct api_response *resp)
 {
-	if (name_param(req, params[0], resp) == -1 ||
+	if (jails_name_param(req, params[0], resp) == -1 ||
 	    api_check_query(req, write_query, resp) == -1)
 		return;
 	if (req->principal != NULL && req->principal->jails != NULL) {
@@ -894,7 +932,7 @@ action(struct api_ctx *ctx, const struct api_request *req,
 {
 	json_t *doc;
 
-	if (name_param(req, params[0], resp) == -1 ||
+	if (jails_name_param(req, params[0], resp) == -1 ||
 	    api_check_query(req, write_query, resp) == -1)
 		return;
 	if (req->body_len > 0) {
@@ -1245,7 +1283,7 @@ api_wait_answer(struct api_ctx *ctx, const char *jail, int settled,
 			resp->status = 204;
 			return;
 		}
-		not_found(resp, &req, jail);
+		jails_not_found(resp, &req, jail);
 		return;
 	}
 	resp->body = jd_malloc(e->len + 1);

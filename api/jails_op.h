@@ -28,6 +28,19 @@ void	jails_submit_adopt(struct api_ctx *ctx, const struct api_request *req,
 	    struct api_response *resp, const char *name, json_t *doc,
 	    int64_t jid);
 
+/* 404 problem naming the jail. */
+void	jails_not_found(struct api_response *resp,
+	    const struct api_request *req, const char *name);
+/* The jail named in the URL is a valid name this principal may see;
+ * otherwise a 404 in resp and -1. */
+int	jails_name_param(const struct api_request *req, const char *name,
+	    struct api_response *resp);
+/* The jail's rendered document, parsed (new reference), or NULL. */
+json_t	*jails_cached_doc(struct api_ctx *ctx, const char *name);
+/* GET of a jail's array member ("ips", "mounts") as {"items": [...]}. */
+void	jails_list_member(struct api_ctx *ctx, const struct api_request *req,
+	    const char *name, const char *member, struct api_response *resp);
+
 struct audit_info;
 struct jail_row;
 

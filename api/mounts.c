@@ -27,6 +27,7 @@
 #include "db/store.h"
 #include "handlers.h"
 #include "jails_op.h"
+#include "privilege.h"
 #include "problem.h"
 
 enum mount_op_kind {
@@ -48,64 +49,6 @@ struct mount_op {
 };
 
 static const char *const no_query[] = { NULL };
-
-static void
-jail_not_found(struct api_response *resp, const struct api_request *req,
-    const char *name)
-{
-	char d[128];
-
-	snprintf(d, sizeof(d), "no jail named \"%.63s\"", name);
-	problem_set(resp, req, JD_E_NOTFOUND, d, NULL);
-}
-
-static int
-jail_param(const struct api_request *req, const char *name,
-    struct api_response *resp)
-{
-	if (!name_jail_valid(name) ||
-	    !api_principal_sees(req->principal, name)) {
-		jail_not_found(resp, req, name);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Whether the absolute path src lies under one of the comma-separated
- * absolute directories in roots, component-wise ("/srv/a" is under "/srv"
- * but not under "/sr"); a ".." component anywhere never is.
- */
-static int
-source_under_roots(const char *src, const char *roots)
-{
-	const char *p, *r = roots;
-	size_t n, l;
-
-	if (src[0] != '/')
-		return 0;
-	for (p = src; (p = strstr(p, "..")) != NULL; p += 2)
-		if ((p == src || p[-1] == '/') && (p[2] == '\0' ||
-		    p[2] == '/'))
-			return 0;
-	while (*r != '\0') {
-		n = strcspn(r, ",");
-		l = n;
-		while (l > 1 && r[l - 1] == '/')
-			l--;
-		if (l > 0 && r[0] == '/') {
-			if (l == 1)		/* "/" */
-				return 1;
-			if (strncmp(src, r, l) == 0 && (src[l] == '\0' ||
-			    src[l] == '/'))
-				return 1;
-		}
-		r += n;
-		if (*r == ',')
-			r++;
-	}
-	return 0;
-}
 
 /*
  * 1 when some existing component of root + target is a symlink on this
@@ -391,27 +334,7 @@ void
 h_jail_mounts_list(struct api_ctx *ctx, const struct api_request *req,
     char *const *params, struct api_response *resp)
 {
-	struct cache_entry *e;
-	json_t *doc, *mounts;
-
-	if (jail_param(req, params[0], resp) == -1 ||
-	    api_check_query(req, no_query, resp) == -1)
-		return;
-	e = cache_get(ctx->cache, params[0]);
-	if (e == NULL) {
-		jail_not_found(resp, req, params[0]);
-		return;
-	}
-	doc = json_loadb(e->json, e->len, 0, NULL);
-	cache_release(e);
-	mounts = json_object_get(doc, "mounts");
-	if (!json_is_array(mounts)) {
-		json_decref(doc);
-		problem_set(resp, req, JD_E_NOMEM, "out of memory", NULL);
-		return;
-	}
-	api_json_body(resp, 200, json_pack("{s:O}", "items", mounts));
-	json_decref(doc);
+	jails_list_member(ctx, req, params[0], "mounts", resp);
 }
 
 void
@@ -424,7 +347,7 @@ h_jail_mounts_add(struct api_ctx *ctx, const struct api_request *req,
 	json_t *in;
 	int is_admin;
 
-	if (jail_param(req, params[0], resp) == -1 ||
+	if (jails_name_param(req, params[0], resp) == -1 ||
 	    api_check_query(req, no_query, resp) == -1)
 		return;
 	in = codec_parse_body(req, "application/json", resp);
@@ -449,7 +372,7 @@ h_jail_mounts_add(struct api_ctx *ctx, const struct api_request *req,
 	is_admin = req->principal == NULL ||
 	    req->principal->scope >= SCOPE_ADMIN;
 	src = json_string_value(json_object_get(in, "source"));
-	if (!is_admin && src != NULL && !source_under_roots(src,
+	if (!is_admin && src != NULL && !privilege_path_under_roots(src,
 	    ctx->cfg.mount_roots)) {
 		verrs_add(&errs, "/source", "a non-admin may mount only host "
 		    "paths under the configured mount_roots (%s)",
@@ -479,7 +402,7 @@ h_jail_mount_delete(struct api_ctx *ctx, const struct api_request *req,
 	char d[160], *end;
 	long long id;
 
-	if (jail_param(req, params[0], resp) == -1 ||
+	if (jails_name_param(req, params[0], resp) == -1 ||
 	    api_check_query(req, no_query, resp) == -1)
 		return;
 	errno = 0;

@@ -30,26 +30,38 @@ mount_by_id(const json_t *spec, const json_t *id)
 	return NULL;
 }
 
-/* Whether path (normalised, absolute) is a root of the list or below one,
- * compared by whole components. */
-static int
-under_roots(const char *path, const char *roots)
+/*
+ * Whether the absolute path src lies under one of the comma-separated
+ * absolute directories in roots, component-wise ("/srv/a" is under "/srv"
+ * but not under "/sr"); a ".." component anywhere never is.
+ */
+int
+privilege_path_under_roots(const char *src, const char *roots)
 {
-	const char *p, *e;
-	size_t n;
+	const char *p, *r = roots ? roots : "";
+	size_t n, l;
 
-	for (p = roots ? roots : ""; *p != '\0'; p = e) {
-		while (*p == ',' || *p == ' ')
-			p++;
-		e = p + strcspn(p, ", ");
-		n = (size_t)(e - p);
-		while (n > 1 && p[n - 1] == '/')
-			n--;
-		if (n == 0)
-			continue;
-		if (strncmp(path, p, n) == 0 &&
-		    (path[n] == '\0' || path[n] == '/' || (n == 1 && *p == '/')))
-			return 1;
+	if (src[0] != '/')
+		return 0;
+	for (p = src; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == src || p[-1] == '/') && (p[2] == '\0' ||
+		    p[2] == '/'))
+			return 0;
+	while (*r != '\0') {
+		n = strcspn(r, ",");
+		l = n;
+		while (l > 1 && r[l - 1] == '/')
+			l--;
+		if (l > 0 && r[0] == '/') {
+			if (l == 1)		/* "/" */
+				return 1;
+			if (strncmp(src, r, l) == 0 && (src[l] == '\0' ||
+			    src[l] == '/'))
+				return 1;
+		}
+		r += n;
+		if (*r == ',')
+			r++;
 	}
 	return 0;
 }
@@ -99,8 +111,8 @@ privilege_check(const json_t *old_spec, const json_t *new_spec,
 		    json_object_get(m, "target")))
 			continue;
 		if (json_is_string(json_object_get(m, "source")) &&
-		    under_roots(json_string_value(json_object_get(m, "source")),
-		    mount_roots))
+		    privilege_path_under_roots(json_string_value(
+		    json_object_get(m, "source")), mount_roots))
 			continue;
 		snprintf(ptr, sizeof(ptr), "/mounts/%zu/source", i);
 		verrs_add(errs, ptr, "only an admin may mount a host path "

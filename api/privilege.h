@@ -22,4 +22,11 @@
 void	privilege_check(const json_t *old_spec, const json_t *new_spec,
 	    const char *mount_roots, struct verrs *errs);
 
+/*
+ * Whether the absolute path src lies under one of the comma-separated
+ * absolute directories in roots (NULL or "" for none), component-wise; a
+ * ".." component anywhere never is.
+ */
+int	privilege_path_under_roots(const char *src, const char *roots);
+
 #endif

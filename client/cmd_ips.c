@@ -13,36 +13,6 @@
 #include "output.h"
 
 static void
-xset(json_t *obj, const char *key, json_t *v)
-{
-	if (v == NULL || json_object_set_new(obj, key, v) == -1)
-		ctl_oom();
-}
-
-/* One request; a non-2xx answer is rendered and becomes exit 1. */
-static int
-call(struct ctl *ctl, const char *method, const char *path, json_t *body,
-    const char *what, struct http_resp *resp)
-{
-	char *text = NULL;
-	int rc;
-
-	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL)
-		ctl_oom();
-	rc = http_request(ctl, method, path, body ? "application/json" : NULL,
-	    text, NULL, 0, NULL, resp);
-	jd_free(text);
-	if (rc != CTL_EXIT_OK)
-		return rc;
-	if (resp->status < 200 || resp->status > 299) {
-		output_problem(resp, what);
-		http_resp_free(resp);
-		return CTL_EXIT_API;
-	}
-	return CTL_EXIT_OK;
-}
-
-static void
 print_items(struct ctl *ctl, const json_t *items, const char *const *hdr,
     const char *const *keys, size_t ncols)
 {
@@ -137,7 +107,7 @@ cmd_ip(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	if (strcmp(sub, "ls") == 0 && npos == 1) {
 		snprintf(path, sizeof(path), "/v1/jails/%s/ips", e);
 		jd_free(e);
-		if ((rc = call(ctl, "GET", path, NULL, pos[0], &resp)) != 0)
+		if ((rc = http_call(ctl, "GET", path, NULL, pos[0], &resp)) != 0)
 			return rc;
 		print_items(ctl, json_object_get(resp.json, "items"), hdr, keys,
 		    3);
@@ -148,14 +118,14 @@ cmd_ip(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		if ((body = json_object()) == NULL)
 			ctl_oom();
 		if (pool != NULL)
-			xset(body, "pool", json_string(pool));
+			ctl_json_set(body, "pool", json_string(pool));
 		else
-			xset(body, "address", json_string(pos[1]));
+			ctl_json_set(body, "address", json_string(pos[1]));
 		if (iface != NULL)
-			xset(body, "interface", json_string(iface));
+			ctl_json_set(body, "interface", json_string(iface));
 		snprintf(path, sizeof(path), "/v1/jails/%s/ips", e);
 		jd_free(e);
-		rc = call(ctl, "POST", path, body, pos[0], &resp);
+		rc = http_call(ctl, "POST", path, body, pos[0], &resp);
 		json_decref(body);
 		if (rc != CTL_EXIT_OK)
 			return rc;
@@ -172,7 +142,7 @@ cmd_ip(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		snprintf(path, sizeof(path), "/v1/jails/%s/ips/%s", e, ea);
 		jd_free(e);
 		jd_free(ea);
-		if ((rc = call(ctl, "DELETE", path, NULL, pos[1], &resp)) != 0)
+		if ((rc = http_call(ctl, "DELETE", path, NULL, pos[1], &resp)) != 0)
 			return rc;
 		http_resp_free(&resp);
 		printf("%s %s removed\n", pos[0], pos[1]);
@@ -244,7 +214,7 @@ cmd_pool(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	}
 	if (strcmp(sub, "ls") == 0 && name == NULL) {
 		json_decref(excl);
-		if ((rc = call(ctl, "GET", "/v1/ip-pools", NULL, NULL,
+		if ((rc = http_call(ctl, "GET", "/v1/ip-pools", NULL, NULL,
 		    &resp)) != 0)
 			return rc;
 		print_items(ctl, json_object_get(resp.json, "items"), hdr, keys,
@@ -258,7 +228,7 @@ cmd_pool(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		    "interface", iface, "cidr", cidr, "exclude", excl);
 		if (body == NULL)
 			ctl_oom();
-		rc = call(ctl, "POST", "/v1/ip-pools", body, name, &resp);
+		rc = http_call(ctl, "POST", "/v1/ip-pools", body, name, &resp);
 		json_decref(body);
 		if (rc != CTL_EXIT_OK)
 			return rc;
@@ -271,7 +241,7 @@ cmd_pool(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		e = http_escape(name);
 		snprintf(path, sizeof(path), "/v1/ip-pools/%s", e);
 		jd_free(e);
-		if ((rc = call(ctl, "DELETE", path, NULL, name, &resp)) != 0)
+		if ((rc = http_call(ctl, "DELETE", path, NULL, name, &resp)) != 0)
 			return rc;
 		http_resp_free(&resp);
 		printf("%s removed\n", name);

@@ -64,13 +64,6 @@ jails_fail(struct http_resp *resp, const char *what)
 }
 
 static void
-xset(json_t *obj, const char *key, json_t *v)
-{
-	if (v == NULL || json_object_set_new(obj, key, v) == -1)
-		ctl_oom();
-}
-
-static void
 xappend(json_t *arr, json_t *v)
 {
 	if (v == NULL || json_array_append_new(arr, v) == -1)
@@ -447,21 +440,16 @@ create_ip(const char *s)
 
 		if (iface == NULL)
 			ctl_oom();
-		xset(ip, "interface", json_string(iface));
+		ctl_json_set(ip, "interface", json_string(iface));
 		jd_free(iface);
 	} else
-		xset(ip, "interface", json_null());
-	xset(ip, "address", json_string(bar != NULL ? bar + 1 : s));
+		ctl_json_set(ip, "interface", json_null());
+	ctl_json_set(ip, "address", json_string(bar != NULL ? bar + 1 : s));
 	return ip;
 }
 
-/*
- * --mount TYPE:SRC:TARGET[:OPTS]; OPTS is a comma list of ro, rw,
- * ruleset=N (devfs), size=S and mode=M (tmpfs).  Returns NULL after
- * printing a usage error.
- */
-static json_t *
-create_mount(const struct ctl_cmd *cmd, const char *s)
+json_t *
+ctl_mount_parse(const char *s)
 {
 	char *dup, *type, *src, *target, *opts, *o, *save = NULL;
 	json_t *m = NULL, *mopts;
@@ -481,11 +469,11 @@ create_mount(const struct ctl_cmd *cmd, const char *s)
 		goto bad;
 	if ((m = json_object()) == NULL || (mopts = json_array()) == NULL)
 		ctl_oom();
-	xset(m, "type", json_string(type));
+	ctl_json_set(m, "type", json_string(type));
 	/* fstab habit: "devfs" as the source of a devfs mount means none. */
 	if (*src != '\0' && strcmp(src, type) != 0)
-		xset(m, "source", json_string(src));
-	xset(m, "target", json_string(target));
+		ctl_json_set(m, "source", json_string(src));
+	ctl_json_set(m, "target", json_string(target));
 	for (o = opts != NULL ? strtok_r(opts, ",", &save) : NULL; o != NULL;
 	    o = strtok_r(NULL, ",", &save)) {
 		if (strcmp(o, "ro") == 0)
@@ -493,18 +481,18 @@ create_mount(const struct ctl_cmd *cmd, const char *s)
 		else if (strcmp(o, "rw") == 0)
 			continue;
 		else if (strncmp(o, "ruleset=", 8) == 0 && str_is_int(o + 8))
-			xset(m, "ruleset", json_integer(atoll(o + 8)));
+			ctl_json_set(m, "ruleset", json_integer(atoll(o + 8)));
 		else if (strncmp(o, "size=", 5) == 0)
-			xset(m, "size", json_string(o + 5));
+			ctl_json_set(m, "size", json_string(o + 5));
 		else if (strncmp(o, "mode=", 5) == 0)
-			xset(m, "mode", json_string(o + 5));
+			ctl_json_set(m, "mode", json_string(o + 5));
 		else {
 			json_decref(mopts);
 			goto bad;
 		}
 	}
 	if (json_array_size(mopts) > 0)
-		xset(m, "options", mopts);
+		ctl_json_set(m, "options", mopts);
 	else
 		json_decref(mopts);
 	jd_free(dup);
@@ -512,8 +500,18 @@ create_mount(const struct ctl_cmd *cmd, const char *s)
 bad:
 	json_decref(m);
 	jd_free(dup);
-	ctl_usage(cmd, "--mount wants TYPE:SRC:TARGET[:ro], not '%s'", s);
 	return NULL;
+}
+
+/* --mount for create: a usage error when it does not parse. */
+static json_t *
+create_mount(const struct ctl_cmd *cmd, const char *s)
+{
+	json_t *m = ctl_mount_parse(s);
+
+	if (m == NULL)
+		ctl_usage(cmd, "--mount wants TYPE:SRC:TARGET[:ro], not '%s'", s);
+	return m;
 }
 
 /* Print what a write did, in the -o form. */
@@ -593,8 +591,8 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	    (labels = json_object()) == NULL || (deps = json_array()) == NULL)
 		ctl_oom();
 	/* Keep the document in the order of the jail document. */
-	xset(doc, "name", json_null());
-	xset(doc, "path", json_null());
+	ctl_json_set(doc, "name", json_null());
+	ctl_json_set(doc, "path", json_null());
 	args_init(&a, cmd, argc, argv);
 	while ((r = args_next(&a, opts, ctl, &val)) != ARGS_END) {
 		switch (r) {
@@ -615,7 +613,7 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			path = val;
 			break;
 		case O_HOSTNAME:
-			xset(doc, "hostname", json_string(val));
+			ctl_json_set(doc, "hostname", json_string(val));
 			break;
 		case O_IP:
 			if (*val == '\0') {
@@ -640,13 +638,13 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 				goto done;
 			}
 			if (r == O_LABEL)
-				xset(labels, k, json_string(v));
+				ctl_json_set(labels, k, json_string(v));
 			else {
 				if ((rc = param_types_load(ctl, &pt)) != 0) {
 					jd_free(k);
 					goto done;
 				}
-				xset(params, k, param_value(&pt, k, v));
+				ctl_json_set(params, k, param_value(&pt, k, v));
 			}
 			jd_free(k);
 			break;
@@ -654,7 +652,7 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			xappend(deps, json_string(val));
 			break;
 		case O_START:
-			xset(doc, "state", json_string("running"));
+			ctl_json_set(doc, "state", json_string("running"));
 			break;
 		case O_WAIT:
 			if ((wait_s = args_wait(cmd, val)) < 0) {
@@ -672,18 +670,18 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		rc = ctl_usage(cmd, "--path is required");
 		goto done;
 	}
-	xset(doc, "name", json_string(name));
-	xset(doc, "path", json_string(path));
+	ctl_json_set(doc, "name", json_string(name));
+	ctl_json_set(doc, "path", json_string(path));
 	if (json_object_size(params) > 0)
-		xset(doc, "params", json_incref(params));
+		ctl_json_set(doc, "params", json_incref(params));
 	if (json_array_size(ips) > 0)
-		xset(doc, "ips", json_incref(ips));
+		ctl_json_set(doc, "ips", json_incref(ips));
 	if (json_array_size(mounts) > 0)
-		xset(doc, "mounts", json_incref(mounts));
+		ctl_json_set(doc, "mounts", json_incref(mounts));
 	if (json_array_size(deps) > 0)
-		xset(doc, "depends", json_incref(deps));
+		ctl_json_set(doc, "depends", json_incref(deps));
 	if (json_object_size(labels) > 0)
-		xset(doc, "labels", json_incref(labels));
+		ctl_json_set(doc, "labels", json_incref(labels));
 
 	body = xdumps(doc, JSON_COMPACT);
 	snprintf(label, sizeof(label), "creating %s", name);
@@ -1142,16 +1140,16 @@ cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 				goto done;
 			if ((sub = json_object_get(patch, "params")) == NULL) {
 				sub = json_object();
-				xset(patch, "params", sub);
+				ctl_json_set(patch, "params", sub);
 			}
-			xset(sub, k + 6, *v == '\0' ? json_null() :
+			ctl_json_set(sub, k + 6, *v == '\0' ? json_null() :
 			    param_value(&pt, k + 6, v));
 		} else if (strncmp(k, "label.", 6) == 0 && k[6] != '\0') {
 			if ((sub = json_object_get(patch, "labels")) == NULL) {
 				sub = json_object();
-				xset(patch, "labels", sub);
+				ctl_json_set(patch, "labels", sub);
 			}
-			xset(sub, k + 6, *v == '\0' ? json_null() :
+			ctl_json_set(sub, k + 6, *v == '\0' ? json_null() :
 			    json_string(v));
 		} else {
 			for (i = 0; set_fields[i] != NULL; i++)
@@ -1163,7 +1161,7 @@ cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 				    "param.NAME or label.KEY)", k);
 				goto done;
 			}
-			xset(patch, k, json_string(v));
+			ctl_json_set(patch, k, json_string(v));
 		}
 		jd_free(k);
 		k = NULL;

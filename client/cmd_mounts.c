@@ -1,8 +1,7 @@
 /*
  * cmd_mounts.c - a jail's mounts: `jailctl mount ls|add|rm`, over
  * /v1/jails/{name}/mounts.  `mount add` takes the TYPE:SRC:TARGET[:OPTS]
- * syntax of `jailctl create --mount` (the parser there is private to
- * cmd_jails.c, so a small one lives here).
+ * syntax of `jailctl create --mount` (ctl_mount_parse).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,91 +11,6 @@
 #include "ctl.h"
 #include "http.h"
 #include "output.h"
-
-static void
-xset(json_t *obj, const char *key, json_t *v)
-{
-	if (v == NULL || json_object_set_new(obj, key, v) == -1)
-		ctl_oom();
-}
-
-/* One request; a non-2xx answer is rendered and becomes exit 1. */
-static int
-call(struct ctl *ctl, const char *method, const char *path, json_t *body,
-    const char *what, struct http_resp *resp)
-{
-	char *text = NULL;
-	int rc;
-
-	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL)
-		ctl_oom();
-	rc = http_request(ctl, method, path, body ? "application/json" : NULL,
-	    text, NULL, 0, NULL, resp);
-	jd_free(text);
-	if (rc != CTL_EXIT_OK)
-		return rc;
-	if (resp->status < 200 || resp->status > 299) {
-		output_problem(resp, what);
-		http_resp_free(resp);
-		return CTL_EXIT_API;
-	}
-	return CTL_EXIT_OK;
-}
-
-/*
- * TYPE:SRC:TARGET[:OPTS], OPTS a comma list of ro, rw, ruleset=N, size=S,
- * mode=M; an empty SRC, or SRC equal to TYPE, means none.  NULL when the
- * text does not parse.
- */
-static json_t *
-mount_parse(const char *s)
-{
-	char *dup, *type, *src, *target, *opts, *o, *save = NULL, *end;
-	json_t *m = NULL;
-	long r;
-
-	if ((dup = jd_strdup(s)) == NULL)
-		ctl_oom();
-	type = dup;
-	if ((src = strchr(type, ':')) == NULL)
-		goto bad;
-	*src++ = '\0';
-	if ((target = strchr(src, ':')) == NULL)
-		goto bad;
-	*target++ = '\0';
-	if ((opts = strchr(target, ':')) != NULL)
-		*opts++ = '\0';
-	if (*type == '\0' || *target == '\0')
-		goto bad;
-	if ((m = json_object()) == NULL)
-		ctl_oom();
-	xset(m, "type", json_string(type));
-	if (*src != '\0' && strcmp(src, type) != 0)
-		xset(m, "source", json_string(src));
-	xset(m, "target", json_string(target));
-	for (o = opts != NULL ? strtok_r(opts, ",", &save) : NULL; o != NULL;
-	    o = strtok_r(NULL, ",", &save)) {
-		if (strcmp(o, "ro") == 0 || strcmp(o, "rw") == 0)
-			xset(m, "options", json_pack("[s]", o));
-		else if (strncmp(o, "ruleset=", 8) == 0) {
-			r = strtol(o + 8, &end, 10);
-			if (o[8] == '\0' || *end != '\0')
-				goto bad;
-			xset(m, "ruleset", json_integer(r));
-		} else if (strncmp(o, "size=", 5) == 0)
-			xset(m, "size", json_string(o + 5));
-		else if (strncmp(o, "mode=", 5) == 0)
-			xset(m, "mode", json_string(o + 5));
-		else
-			goto bad;
-	}
-	jd_free(dup);
-	return m;
-bad:
-	json_decref(m);
-	jd_free(dup);
-	return NULL;
-}
 
 static void
 print_mounts(struct ctl *ctl, const json_t *items)
@@ -183,13 +97,13 @@ cmd_mount(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	if (npos < 1)
 		return ctl_usage(cmd, "which jail?");
 	if (strcmp(sub, "add") == 0 && npos == 2) {
-		if ((body = mount_parse(pos[1])) == NULL)
+		if ((body = ctl_mount_parse(pos[1])) == NULL)
 			return ctl_usage(cmd, "a mount is TYPE:SRC:TARGET[:ro], "
 			    "not '%s'", pos[1]);
 		e = http_escape(pos[0]);
 		snprintf(path, sizeof(path), "/v1/jails/%s/mounts", e);
 		jd_free(e);
-		rc = call(ctl, "POST", path, body, pos[0], &resp);
+		rc = http_call(ctl, "POST", path, body, pos[0], &resp);
 		json_decref(body);
 		if (rc != CTL_EXIT_OK)
 			return rc;
@@ -207,7 +121,7 @@ cmd_mount(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	if (strcmp(sub, "ls") == 0 && npos == 1) {
 		snprintf(path, sizeof(path), "/v1/jails/%s/mounts", e);
 		jd_free(e);
-		if ((rc = call(ctl, "GET", path, NULL, pos[0], &resp)) != 0)
+		if ((rc = http_call(ctl, "GET", path, NULL, pos[0], &resp)) != 0)
 			return rc;
 		print_mounts(ctl, json_object_get(resp.json, "items"));
 		http_resp_free(&resp);
@@ -218,7 +132,7 @@ cmd_mount(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		snprintf(path, sizeof(path), "/v1/jails/%s/mounts/%s", e, ea);
 		jd_free(e);
 		jd_free(ea);
-		if ((rc = call(ctl, "DELETE", path, NULL, pos[1], &resp)) != 0)
+		if ((rc = http_call(ctl, "DELETE", path, NULL, pos[1], &resp)) != 0)
 			return rc;
 		http_resp_free(&resp);
 		printf("%s mount %s removed\n", pos[0], pos[1]);

@@ -26,13 +26,6 @@ xcheck(int r)
 		ctl_oom();
 }
 
-static void
-xset(json_t *obj, const char *key, json_t *v)
-{
-	if (v == NULL || json_object_set_new(obj, key, v) == -1)
-		ctl_oom();
-}
-
 /* Render a failed answer, free it, and give the exit status for it. */
 static int
 tokens_fail(struct http_resp *resp, const char *what)
@@ -151,12 +144,12 @@ token_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 	}
 	if ((doc = json_object()) == NULL)
 		ctl_oom();
-	xset(doc, "name", json_string(name));
-	xset(doc, "scope", json_string(scope));
+	ctl_json_set(doc, "name", json_string(name));
+	ctl_json_set(doc, "scope", json_string(scope));
 	if (json_array_size(jails) > 0)
-		xset(doc, "jails", json_incref(jails));
+		ctl_json_set(doc, "jails", json_incref(jails));
 	if (expires != NULL)
-		xset(doc, "expires_at", json_string(expires));
+		ctl_json_set(doc, "expires_at", json_string(expires));
 	if ((body = json_dumps(doc, JSON_COMPACT)) == NULL)
 		ctl_oom();
 	if ((rc = http_request(ctl, "POST", "/v1/tokens", "application/json",

@@ -77,6 +77,14 @@ void	ctl_cmd_help(const struct ctl_cmd *cmd, FILE *fp);
 
 /* Print "jailctl: out of memory" and exit(1); for allocation failures. */
 void	ctl_oom(void) __attribute__((noreturn));
+/* json_object_set_new that treats failure (or a NULL value) as OOM. */
+void	ctl_json_set(json_t *obj, const char *key, json_t *v);
+/*
+ * --mount / `mount add` syntax TYPE:SRC:TARGET[:OPTS], OPTS a comma list of
+ * ro, rw, ruleset=N, size=S, mode=M; an empty SRC, or SRC equal to TYPE,
+ * means none.  The mount object, or NULL when the text does not parse.
+ */
+json_t	*ctl_mount_parse(const char *s);
 
 /*
  * Print "jailctl CMD: MESSAGE" and a pointer to --help on stderr and

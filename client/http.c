@@ -669,3 +669,25 @@ http_resp_free(struct http_resp *resp)
 	json_decref(resp->json);
 	resp->json = NULL;
 }
+
+int
+http_call(struct ctl *ctl, const char *method, const char *path, json_t *body,
+    const char *what, struct http_resp *resp)
+{
+	char *text = NULL;
+	int rc;
+
+	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL)
+		ctl_oom();
+	rc = http_request(ctl, method, path, body ? "application/json" : NULL,
+	    text, NULL, 0, NULL, resp);
+	jd_free(text);
+	if (rc != CTL_EXIT_OK)
+		return rc;
+	if (resp->status < 200 || resp->status > 299) {
+		output_problem(resp, what);
+		http_resp_free(resp);
+		return CTL_EXIT_API;
+	}
+	return CTL_EXIT_OK;
+}

@@ -61,6 +61,14 @@ int	http_request(struct ctl *ctl, const char *method, const char *path,
 	    const char *ctype, const char *body, const char *if_match,
 	    long extra_s, const char *label, struct http_resp *resp);
 
+/*
+ * http_request with a JSON body (may be NULL); a non-2xx answer is
+ * rendered (what names the object) and becomes CTL_EXIT_API with resp
+ * freed.  On CTL_EXIT_OK the caller frees resp.
+ */
+int	http_call(struct ctl *ctl, const char *method, const char *path,
+	    json_t *body, const char *what, struct http_resp *resp);
+
 /* Free what resp holds; resp itself is the caller's.  NULL-safe. */
 void	http_resp_free(struct http_resp *resp);
 

@@ -300,6 +300,13 @@ ctl_oom(void)
 	exit(CTL_EXIT_API);
 }
 
+void
+ctl_json_set(json_t *obj, const char *key, json_t *v)
+{
+	if (v == NULL || json_object_set_new(obj, key, v) == -1)
+		ctl_oom();
+}
+
 double
 ctl_now(void)
 {
