@@ -334,15 +334,11 @@ cmd_get(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 /*
  * Parameter values are typed by the host's catalog (GET /v1/host/params)
  * when it knows the parameter, else guessed: an integer, true/false, or a
- * string.  The server validates either way.
+ * string.  The server validates either way.  Shared with cmd_policies.c
+ * through ctl.h.
  */
-struct param_types {
-	int	 fetched;
-	json_t	*items;		/* the catalog's items, or NULL */
-};
-
-static int
-param_types_load(struct ctl *ctl, struct param_types *pt)
+int
+ctl_param_types_load(struct ctl *ctl, struct ctl_param_types *pt)
 {
 	struct http_resp resp;
 	int rc;
@@ -362,7 +358,7 @@ param_types_load(struct ctl *ctl, struct param_types *pt)
 }
 
 static const char *
-param_type_of(const struct param_types *pt, const char *name)
+param_type_of(const struct ctl_param_types *pt, const char *name)
 {
 	const json_t *p;
 	size_t i;
@@ -389,8 +385,9 @@ str_is_int(const char *s)
 	return 1;
 }
 
-static json_t *
-param_value(const struct param_types *pt, const char *name, const char *v)
+json_t *
+ctl_param_value(const struct ctl_param_types *pt, const char *name,
+    const char *v)
 {
 	const char *type = param_type_of(pt, name);
 	int want_int, want_bool;
@@ -411,9 +408,8 @@ param_value(const struct param_types *pt, const char *name, const char *v)
 	return json_string(v);
 }
 
-/* Split "K=V"; returns the key (caller frees) and *v, or NULL. */
-static char *
-split_kv(const char *s, const char **v)
+char *
+ctl_kv_split(const char *s, const char **v)
 {
 	const char *eq = strchr(s, '=');
 	char *k;
@@ -576,7 +572,7 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		{ "wait", 'w', ARG_OPTIONAL, O_WAIT },
 		{ NULL, 0, ARG_NONE, 0 }
 	};
-	struct param_types pt = { 0, NULL };
+	struct ctl_param_types pt = { 0, NULL };
 	struct http_resp resp;
 	json_t *doc, *ips, *mounts, *params, *labels, *deps, *m;
 	const char *val, *name = NULL, *path = NULL, *v;
@@ -632,7 +628,7 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			break;
 		case O_PARAM:
 		case O_LABEL:
-			if ((k = split_kv(val, &v)) == NULL) {
+			if ((k = ctl_kv_split(val, &v)) == NULL) {
 				rc = ctl_usage(cmd, "--%s wants K=V, not '%s'",
 				    r == O_PARAM ? "param" : "label", val);
 				goto done;
@@ -640,11 +636,13 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			if (r == O_LABEL)
 				ctl_json_set(labels, k, json_string(v));
 			else {
-				if ((rc = param_types_load(ctl, &pt)) != 0) {
+				rc = ctl_param_types_load(ctl, &pt);
+				if (rc != CTL_EXIT_OK) {
 					jd_free(k);
 					goto done;
 				}
-				ctl_json_set(params, k, param_value(&pt, k, v));
+				ctl_json_set(params, k,
+				    ctl_param_value(&pt, k, v));
 			}
 			jd_free(k);
 			break;
@@ -1100,7 +1098,7 @@ cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		{ "wait", 'w', ARG_OPTIONAL, O_WAIT },
 		{ NULL, 0, ARG_NONE, 0 }
 	};
-	struct param_types pt = { 0, NULL };
+	struct ctl_param_types pt = { 0, NULL };
 	struct http_resp resp;
 	json_t *patch, *sub;
 	const char *val, *name = NULL, *v, *what;
@@ -1131,19 +1129,19 @@ cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			name = val;
 			continue;
 		}
-		if ((k = split_kv(val, &v)) == NULL) {
+		if ((k = ctl_kv_split(val, &v)) == NULL) {
 			rc = ctl_usage(cmd, "wants K=V, not '%s'", val);
 			goto done;
 		}
 		if (strncmp(k, "param.", 6) == 0 && k[6] != '\0') {
-			if ((rc = param_types_load(ctl, &pt)) != 0)
+			if ((rc = ctl_param_types_load(ctl, &pt)) != 0)
 				goto done;
 			if ((sub = json_object_get(patch, "params")) == NULL) {
 				sub = json_object();
 				ctl_json_set(patch, "params", sub);
 			}
 			ctl_json_set(sub, k + 6, *v == '\0' ? json_null() :
-			    param_value(&pt, k + 6, v));
+			    ctl_param_value(&pt, k + 6, v));
 		} else if (strncmp(k, "label.", 6) == 0 && k[6] != '\0') {
 			if ((sub = json_object_get(patch, "labels")) == NULL) {
 				sub = json_object();

@@ -87,6 +87,35 @@ void	ctl_json_set(json_t *obj, const char *key, json_t *v);
 json_t	*ctl_mount_parse(const char *s);
 
 /*
+ * --param K=V values (cmd_jails.c): typed by the host's parameter catalog
+ * (GET /v1/host/params, fetched once, on the first --param), else guessed.
+ * Start with { 0, NULL }; the caller drops items with json_decref.
+ */
+struct ctl_param_types {
+	int	 fetched;
+	json_t	*items;		/* the catalog's items, or NULL */
+};
+
+/*
+ * Fetch the catalog into pt unless done already.  An answer that is not
+ * the catalog leaves items NULL (values are then guessed).  Returns
+ * CTL_EXIT_OK, or CTL_EXIT_CONNECT / CTL_EXIT_USAGE (message printed).
+ */
+int	ctl_param_types_load(struct ctl *ctl, struct ctl_param_types *pt);
+/*
+ * The JSON value for parameter name given as text v: an integer or a
+ * boolean when the catalog types it so (or, unknown to it, when v reads
+ * as one), else a string.  New reference; NULL only on out-of-memory.
+ */
+json_t	*ctl_param_value(const struct ctl_param_types *pt, const char *name,
+	    const char *v);
+/*
+ * Split "K=V": the key (caller frees with jd_free) with *v pointing at V
+ * inside s, or NULL when there is no '=' or the key is empty.
+ */
+char	*ctl_kv_split(const char *s, const char **v);
+
+/*
  * Print "jailctl CMD: MESSAGE" and a pointer to --help on stderr and
  * return CTL_EXIT_USAGE, so a command can `return ctl_usage(...)`.
  */
@@ -165,6 +194,8 @@ int	cmd_import(struct ctl *, const struct ctl_cmd *, int, char **);
 int	cmd_ip(struct ctl *, const struct ctl_cmd *, int, char **);
 int	cmd_pool(struct ctl *, const struct ctl_cmd *, int, char **);
 int	cmd_mount(struct ctl *, const struct ctl_cmd *, int, char **);
+int	cmd_policy(struct ctl *, const struct ctl_cmd *, int, char **);
+int	cmd_effective(struct ctl *, const struct ctl_cmd *, int, char **);
 
 /*
  * cmd_actions.c: after a write sent with ?wait=wait_s, decide how it ended.

@@ -1,7 +1,8 @@
 # jailctl.bash - bash completion for jailctl(1): subcommands, their options,
-# and jail names and token ids asked from jaild with `jailctl ls -o name`
-# and `jailctl token ls -o name` (through the same address, credential and
-# TLS options the line already carries).
+# and jail names, policy names and token ids asked from jaild with
+# `jailctl ls -o name`, `jailctl policy ls -o name` and `jailctl token ls
+# -o name` (through the same address, credential and TLS options the line
+# already carries).
 
 # jailctl with the line's connection options, a short timeout, no errors.
 _jailctl_ask()
@@ -24,10 +25,15 @@ _jailctl_jails()
 	_jailctl_ask ls -o name
 }
 
+_jailctl_policies()
+{
+	_jailctl_ask policy ls -o name
+}
+
 _jailctl()
 {
 	local cur prev cmd i
-	local commands="ls get create apply edit set rm start stop restart host adopt events token audit export import ip pool mount help"
+	local commands="ls get create apply edit set rm start stop restart host adopt events token audit export import ip pool mount policy effective help"
 	local globals="--url --socket --token --token-file --cacert --pinnedpubkey --timeout -o --output -v --verbose -h --help"
 
 	COMPREPLY=()
@@ -52,7 +58,7 @@ _jailctl()
 	--socket|--token-file|--cacert)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
-	--url|--token|--pinnedpubkey|--timeout|--hostname|--ip|--mount|--param|--label|--limit|--since|--expires)
+	--url|--token|--pinnedpubkey|--timeout|--hostname|--ip|--mount|--param|--label|--limit|--since|--expires|--description)
 		return ;;
 	--scope)
 		COMPREPLY=($(compgen -W "read write admin" -- "$cur"))
@@ -91,6 +97,11 @@ _jailctl()
 	import)	opts="--dry-run --rc-conf" ;;
 	token)	[ "${COMP_WORDS[i+1]}" = create ] &&
 		    opts="--scope --jail --expires" ;;
+	policy)	case ${COMP_WORDS[i+1]} in
+		apply)	opts="--description --param --limit -f --filename --json" ;;
+		get)	opts="--json" ;;
+		esac ;;
+	effective) opts="--json" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
@@ -98,7 +109,7 @@ _jailctl()
 	fi
 
 	case $cmd in
-	get|edit|set|rm|start|stop|restart|export)
+	get|edit|set|rm|start|stop|restart|export|effective)
 		# set takes field names after the jail.
 		if [ "$cmd" = set ] && [ "$i" -lt $((COMP_CWORD - 1)) ]; then
 			compopt -o nospace 2>/dev/null
@@ -118,6 +129,15 @@ _jailctl()
 			COMPREPLY=($(compgen -W "create ls rm" -- "$cur"))
 		elif [ "${COMP_WORDS[i+1]}" = rm ]; then
 			COMPREPLY=($(compgen -W "$(_jailctl_ask token ls -o name)" -- "$cur"))
+		fi ;;
+	policy)
+		if [ $((i + 1)) -eq "$COMP_CWORD" ]; then
+			COMPREPLY=($(compgen -W "ls get apply rm" -- "$cur"))
+		else
+			case ${COMP_WORDS[i+1]} in
+			get|apply|rm)
+				COMPREPLY=($(compgen -W "$(_jailctl_policies)" -- "$cur")) ;;
+			esac
 		fi ;;
 	help)
 		COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;

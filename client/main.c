@@ -218,6 +218,64 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "--exclude 192.0.2.1\n"
 	  "  jailctl pool ls\n" },
 
+	/* cmd_policies.c */
+	{ "policy", cmd_policy,
+	  "policy ls | policy get NAME | policy rm NAME...\n"
+	  "       jailctl policy apply NAME [--description TEXT] [--param K=V]...\n"
+	  "                                 [--limit RES:ACTION=AMOUNT[/PER]]...\n"
+	  "       jailctl policy apply NAME -f FILE|-",
+	  "list, show, create or replace, and remove policies",
+	  "A policy is a named set of jail parameters and rctl(8) limits.  A\n"
+	  "jail lists the policies it follows in its document's \"policies\"\n"
+	  "(set it with apply or edit).  A jail's parameters are the catalog's\n"
+	  "defaults, overridden by its policies in order, overridden by its own\n"
+	  "params; see `jailctl effective`.\n"
+	  "Changing policies needs an admin credential.\n\n"
+	  "policy ls: a table NAME PARAMS LIMITS USED-BY (counts, and the jails\n"
+	  "that list it); -o name prints the names.\n"
+	  "policy get: the policy in a readable form, -o json (or --json) the\n"
+	  "document.\n"
+	  "policy apply: PUT the policy, creating it or replacing it whole:\n"
+	  "without -f the flags are the entire policy, so what they leave out\n"
+	  "(description, params, limits) is removed.  Prints NAME created,\n"
+	  "NAME configured or NAME unchanged.  Every jail listing a changed\n"
+	  "policy is reconciled to it.\n"
+	  "policy rm: delete policies; one still listed by a jail is refused\n"
+	  "and the jails are named.\n\n"
+	  "Options of apply:\n"
+	  "  --description TEXT  what the policy is for\n"
+	  "  --param K=V         a jail parameter, typed as for create\n"
+	  "                      (repeatable)\n"
+	  "  --limit RES:ACTION=AMOUNT[/PER]\n"
+	  "                      an rctl limit: RES such as maxproc or\n"
+	  "                      memoryuse, ACTION deny, log, devctl, throttle\n"
+	  "                      or sigNAME, AMOUNT a number with an optional\n"
+	  "                      k, m, g, t, p or e suffix, PER jail (default),\n"
+	  "                      process, user or loginclass (repeatable)\n"
+	  "  -f, --filename F    the policy as a JSON document (- for stdin);\n"
+	  "                      `policy get NAME -o json` is one\n"
+	  "  --json              print jaild's answer as JSON (as -o json)\n\n"
+	  "Examples:\n"
+	  "  jailctl policy apply hardened --description 'no raw sockets' \\\n"
+	  "      --param securelevel=3 --param allow.raw_sockets=false \\\n"
+	  "      --limit maxproc:deny=100 --limit memoryuse:deny=512m\n"
+	  "  jailctl policy get hardened -o json > hardened.json\n"
+	  "  jailctl policy apply hardened -f hardened.json\n"
+	  "  jailctl policy ls\n"
+	  "  jailctl policy rm hardened\n" },
+	{ "effective", cmd_effective, "effective NAME [--json]",
+	  "show a jail's parameters and limits after its policies",
+	  "What a jail gets once its policies are merged: a table PARAM VALUE\n"
+	  "LAYER, where LAYER says where the value comes from (default, the\n"
+	  "catalog's default; policy:NAME; jail, its own params), then its rctl\n"
+	  "limits as a table RULE POLICY with the rule text jaild applies.\n\n"
+	  "Options:\n"
+	  "  --json          jaild's answer as JSON (as -o json), with the\n"
+	  "                  values each layer overrides (\"shadowed\")\n\n"
+	  "Examples:\n"
+	  "  jailctl effective web1\n"
+	  "  jailctl effective web1 --json\n" },
+
 	/* cmd_conf.c */
 	{ "export", cmd_export, "export [NAME...]",
 	  "print jails as jail.conf text",
@@ -287,7 +345,6 @@ static const struct ctl_cmd ctl_cmds[] = {
 	/*
 	 * Later resources, each in its own issue and file, in the same shape:
 		 *	{ "mount",  cmd_mount,  ... },	cmd_mounts.c
-	 *	{ "policy", cmd_policy, ... },	cmd_policies.c
 				 *	{ "exec",   cmd_exec,   ... },	cmd_exec.c
 	 */
 	{ NULL, NULL, NULL, NULL, NULL }
