@@ -22,6 +22,7 @@
 #define MAX_IPS		255
 #define MAX_MOUNTS	64
 #define MAX_DEPENDS	64
+#define MAX_POLICIES	32
 #define MAX_HOOK_CMDS	64
 
 /* ---- request bodies ---- */
@@ -347,7 +348,7 @@ static void
 f_policies(struct vctx *v, const char *key, const json_t *val)
 {
 	char ptr[64];
-	size_t i;
+	size_t i, j;
 	json_t *p;
 
 	(void)key;
@@ -360,18 +361,26 @@ f_policies(struct vctx *v, const char *key, const json_t *val)
 		    "names");
 		return;
 	}
+	if (json_array_size(val) > MAX_POLICIES) {
+		verrs_add(v->errs, "/policies", "at most %d policies",
+		    MAX_POLICIES);
+		return;
+	}
+	/* Whether each exists is checked in the writer's transaction. */
 	json_array_foreach(val, i, p) {
 		ptr_index(ptr, sizeof(ptr), "/policies", i);
 		if (!json_is_string(p) || !name_object_valid(
-		    json_string_value(p)))
+		    json_string_value(p))) {
 			verrs_add(v->errs, ptr, "must be a policy name");
-		else
-			/* No policy resource exists yet: every name is
-			 * unknown until policies arrive. */
-			verrs_add(v->errs, ptr, "unknown policy \"%s\"",
-			    json_string_value(p));
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (json_equal(json_array_get(val, j), p))
+				break;
+		if (j < i)
+			verrs_add(v->errs, ptr, "duplicates /policies/%zu", j);
 	}
-	json_object_set_new(v->out, "policies", json_array());
+	json_object_set_new(v->out, "policies", json_deep_copy(val));
 }
 
 static void

@@ -99,6 +99,20 @@ void	h_jail_mounts_add(struct api_ctx *, const struct api_request *,
 void	h_jail_mount_delete(struct api_ctx *, const struct api_request *,
 	    char *const *, struct api_response *);
 
+/* policies.c */
+void	h_policies_list(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_policies_create(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_policy_get(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_policy_put(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_policy_delete(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+void	h_jail_effective(struct api_ctx *, const struct api_request *,
+	    char *const *, struct api_response *);
+
 /*
  * Parse ?wait=S / Prefer: wait=S.  Returns the wait in milliseconds, -1
  * when none was asked, or -2 after filling resp with a 400.

@@ -17,7 +17,9 @@
 #include "common/names.h"
 #include "common/timeutil.h"
 #include "cache.h"
+#include "etag.h"
 #include "codec.h"
+#include "db/policies.h"
 #include "db/store.h"
 #include "handlers.h"
 #include "audit.h"
@@ -91,57 +93,6 @@ op_done(struct api_write *w, int committed)
 		inflight_remove(ctx->inflight, op->idem_key);
 }
 
-/*
- * Whether the entity-tag list in header names resource_version rv.  With
- * weak, W/ tags compare too (If-None-Match); If-Match compares strongly.
- * "*" matches any existing version.
- */
-static int
-etag_list_has(const char *header, int64_t rv, int weak)
-{
-	char want[32];
-	const char *p;
-	size_t n;
-
-	snprintf(want, sizeof(want), "\"%lld\"", (long long)rv);
-	n = strlen(want);
-	for (p = header; *p != '\0';) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '*')
-			return 1;
-		if (weak && strncmp(p, "W/", 2) == 0)
-			p += 2;
-		if (strncmp(p, want, n) == 0 && (p[n] == '\0' || p[n] == ',' ||
-		    p[n] == ' '))
-			return 1;
-		p = strchr(p, ',');
-		if (p == NULL)
-			break;
-	}
-	return 0;
-}
-
-static int
-etag_matches(const char *header, int64_t rv)
-{
-	return header != NULL && etag_list_has(header, rv, 1);
-}
-
-static int
-if_match_ok(const char *header, int64_t rv, int exists)
-{
-	if (header == NULL)
-		return 1;
-	return exists && etag_list_has(header, rv, 0);
-}
-
-static void
-set_etag(struct api_response *resp, int64_t rv)
-{
-	snprintf(resp->etag, sizeof(resp->etag), "\"%lld\"", (long long)rv);
-}
-
 static void
 body_from_row(struct api_response *resp, int status, const struct jail_row *r)
 {
@@ -156,7 +107,7 @@ body_from_row(struct api_response *resp, int status, const struct jail_row *r)
 	resp->status = status;
 	resp->content_type = "application/json";
 	resp->body = buf_detach(&b, &resp->body_len);
-	set_etag(resp, r->resource_version);
+	etag_set(resp, r->resource_version);
 }
 
 void
@@ -276,7 +227,9 @@ store_satellites(sqlite3 *db, const char *name, const json_t *spec,
 	    store_jail_set_ips(db, name, json_object_get(spec, "ips"),
 	    err) == -1 ||
 	    store_jail_set_depends(db, name, json_object_get(spec, "depends"),
-	    err) == -1)
+	    err) == -1 ||
+	    store_jail_set_policies(db, name, json_object_get(spec,
+	    "policies"), err) == -1)
 		return -1;
 	return 0;
 }
@@ -446,39 +399,104 @@ want_wait(struct jail_op *op, struct api_response *resp, int gone)
 		resp->wait_status = 204;
 }
 
+/*
+ * Add "/policies/N" for every valid name in doc's policies that names no
+ * policy (in this transaction, so a concurrent delete cannot slip
+ * between the check and the commit).
+ */
+static int
+check_policy_refs(sqlite3 *db, const json_t *doc, struct verrs *errs,
+    struct jd_error *err)
+{
+	json_t *layers = NULL, *missing = NULL, *names, *n, *m;
+	char ptr[64];
+	size_t i, j;
+
+	names = json_object_get(doc, "policies");
+	if (!json_is_array(names) || json_array_size(names) == 0)
+		return 0;
+	if (store_policy_layers(db, names, &layers, &missing, err) == -1)
+		return -1;
+	json_array_foreach(names, i, n) {
+		json_array_foreach(missing, j, m)
+			if (json_equal(n, m) && json_is_string(n) &&
+			    name_object_valid(json_string_value(n))) {
+				ptr_index(ptr, sizeof(ptr), "/policies", i);
+				verrs_add(errs, ptr, "no policy named \"%s\"",
+				    json_string_value(n));
+				break;
+			}
+	}
+	json_decref(layers);
+	json_decref(missing);
+	return 0;
+}
+
+/* The non-admin rules for policies (privilege_check_policies). */
+static int
+check_policy_privilege(sqlite3 *db, const json_t *old, const json_t *spec,
+    struct verrs *errs, struct jd_error *err)
+{
+	json_t *ol = NULL, *nl = NULL;
+	int rc = -1;
+
+	if (json_array_size(json_object_get(spec, "policies")) == 0 &&
+	    json_array_size(json_object_get(old, "policies")) == 0)
+		return 0;
+	if ((old != NULL && store_policy_layers(db, json_object_get(old,
+	    "policies"), &ol, NULL, err) == -1) ||
+	    store_policy_layers(db, json_object_get(spec, "policies"), &nl,
+	    NULL, err) == -1)
+		goto done;
+	privilege_check_policies(old, spec, ol, nl, errs);
+	rc = 0;
+done:
+	json_decref(ol);
+	json_decref(nl);
+	return rc;
+}
+
 static json_t *
-decode_in_txn(struct jail_op *op, const json_t *doc, const char *spec_text,
-    struct api_response *resp)
+decode_in_txn(struct jail_op *op, sqlite3 *db, const json_t *doc,
+    const char *spec_text, struct api_response *resp)
 {
 	struct verrs errs = { 0 };
+	struct jd_error err;
 	json_t *old = spec_text ? json_loads(spec_text, 0, NULL) : NULL;
 	json_t *spec;
 
+	jd_error_clear(&err);
 	spec = codec_jail_decode(doc, op->kind == OP_CREATE ||
 	    op->kind == OP_ADOPT ? NULL : op->name,
 	    old, &op->base.ctx->cfg, &errs);
-	if (spec == NULL) {
-		json_decref(old);
+	if (check_policy_refs(db, doc, &errs, &err) == -1)
+		goto fail_err;
+	if (spec == NULL || errs.n > 0) {
 		problem_in_op(resp, op, errs.oom ? JD_E_NOMEM : JD_E_INVALID,
 		    "the jail document has invalid fields", &errs);
-		verrs_free(&errs);
-		return NULL;
+		goto fail;
 	}
 	if (!op->is_admin) {
 		privilege_check(old, spec, op->base.ctx->cfg.mount_roots,
 		    &errs);
+		if (check_policy_privilege(db, old, spec, &errs, &err) == -1)
+			goto fail_err;
 		if (errs.n > 0) {
-			json_decref(old);
-			json_decref(spec);
 			problem_in_op(resp, op, JD_E_FORBIDDEN, "these fields "
 			    "need an admin credential", &errs);
-			verrs_free(&errs);
-			return NULL;
+			goto fail;
 		}
 	}
 	json_decref(old);
 	verrs_free(&errs);
 	return spec;
+fail_err:
+	error_in_op(resp, op, &err);
+fail:
+	json_decref(old);
+	json_decref(spec);
+	verrs_free(&errs);
+	return NULL;
 }
 
 static const char *
@@ -512,7 +530,8 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 		error_in_op(resp, op, &err);
 		return -1;
 	}
-	if (op->kind != OP_CREATE && op->kind != OP_ADOPT && !if_match_ok(op->if_match,
+	if (op->kind != OP_CREATE && op->kind != OP_ADOPT &&
+	    !etag_if_match_ok(op->if_match,
 	    cur.resource_version, found)) {
 		problem_in_op(resp, op, JD_E_PRECONDITION, found ?
 		    "the jail changed since you read it (If-Match does not "
@@ -549,12 +568,12 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 			problem_in_op(resp, op, JD_E_CONFLICT, d, NULL);
 			goto done;
 		}
-		if ((spec = decode_in_txn(op, op->body, NULL, resp)) == NULL ||
+		if ((spec = decode_in_txn(op, db, op->body, NULL, resp)) == NULL ||
 		    run_insert(op, db, spec, resp) == -1)
 			goto done;
 		break;
 	case OP_PUT:
-		spec = decode_in_txn(op, op->body, found ? cur.spec : NULL,
+		spec = decode_in_txn(op, db, op->body, found ? cur.spec : NULL,
 		    resp);
 		if (spec == NULL)
 			goto done;
@@ -577,7 +596,7 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 			    NULL);
 			goto done;
 		}
-		if ((spec = decode_in_txn(op, merged, cur.spec, resp)) == NULL)
+		if ((spec = decode_in_txn(op, db, merged, cur.spec, resp)) == NULL)
 			goto done;
 		r = run_replace(op, db, &cur, spec, "changed", resp);
 		if (r == -1)
@@ -756,7 +775,7 @@ h_jail_get(struct api_ctx *ctx, const struct api_request *req,
 		jails_not_found(resp, req, params[0]);
 		return;
 	}
-	set_etag(resp, e->resource_version);
+	etag_set(resp, e->resource_version);
 	if (etag_matches(req->if_none_match, e->resource_version)) {
 		resp->status = 304;
 		cache_release(e);
@@ -1296,6 +1315,6 @@ api_wait_answer(struct api_ctx *ctx, const char *jail, int settled,
 	resp->body_len = e->len;
 	resp->content_type = "application/json";
 	resp->status = settled && wait_status != 204 ? wait_status : 202;
-	set_etag(resp, e->resource_version);
+	etag_set(resp, e->resource_version);
 	cache_release(e);
 }

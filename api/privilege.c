@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "prison/catalog.h"
+#include "prison/policy.h"
 #include "privilege.h"
 
 static const char *const host_exec[] = { "prepare", "prestart", "created",
@@ -118,4 +119,81 @@ privilege_check(const json_t *old_spec, const json_t *new_spec,
 		verrs_add(errs, ptr, "only an admin may mount a host path "
 		    "outside mount_roots into a jail");
 	}
+}
+
+static int
+lists_policy(const json_t *spec, const json_t *name)
+{
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(spec, "policies"), i, p)
+		if (json_equal((json_t *)p, (json_t *)name))
+			return 1;
+	return 0;
+}
+
+static const json_t *
+layer_named(const json_t *layers, const json_t *name)
+{
+	const json_t *l;
+	size_t i;
+
+	json_array_foreach(layers, i, l)
+		if (json_equal(json_object_get(l, "name"), (json_t *)name))
+			return l;
+	return NULL;
+}
+
+void
+privilege_check_policies(const json_t *old_spec, const json_t *new_spec,
+    const json_t *old_layers, const json_t *new_layers, struct verrs *errs)
+{
+	const struct param_def *def;
+	const json_t *name, *layer, *v, *ol, *nl;
+	json_t *old_eff = NULL, *new_eff = NULL;
+	const char *k, *why;
+	char ptr[64];
+	size_t i, j;
+
+	json_array_foreach(json_object_get(new_spec, "policies"), i, name) {
+		if (lists_policy(old_spec, name) ||
+		    (layer = layer_named(new_layers, name)) == NULL)
+			continue;
+		ptr_index(ptr, sizeof(ptr), "/policies", i);
+		json_object_foreach((json_t *)json_object_get(layer, "params"),
+		    k, v) {
+			def = catalog_lookup(k);
+			if (def == NULL || !catalog_needs_admin(def, v, &why))
+				continue;
+			verrs_add(errs, ptr, "policy \"%s\" sets %s, which only "
+			    "an admin may set: %s", json_string_value(name), k,
+			    why ? why : "it weakens the host's protection");
+			break;
+		}
+	}
+	if (old_spec == NULL || json_array_size(old_layers) == 0)
+		return;
+	old_eff = policy_effective_doc(old_spec, old_layers);
+	new_eff = policy_effective_doc(new_spec, new_layers);
+	if (old_eff == NULL || new_eff == NULL) {
+		errs->oom = 1;
+		goto done;
+	}
+	json_array_foreach(json_object_get(old_eff, "limits"), i, ol) {
+		json_array_foreach(json_object_get(new_eff, "limits"), j, nl)
+			if (json_equal((json_t *)ol, (json_t *)nl))
+				break;
+		if (j < json_array_size(json_object_get(new_eff, "limits")))
+			continue;
+		verrs_add(errs, "/policies", "only an admin may lift or change "
+		    "a resource limit: %s:%s=%lld/%s would no longer apply",
+		    json_string_value(json_object_get(ol, "resource")),
+		    json_string_value(json_object_get(ol, "action")),
+		    (long long)json_integer_value(json_object_get(ol,
+		    "amount")), json_string_value(json_object_get(ol, "per")));
+	}
+done:
+	json_decref(old_eff);
+	json_decref(new_eff);
 }

@@ -23,6 +23,20 @@ void	privilege_check(const json_t *old_spec, const json_t *new_spec,
 	    const char *mount_roots, struct verrs *errs);
 
 /*
+ * The policy rules for a non-admin changing a jail from old_spec (NULL:
+ * a new jail) to new_spec, given the policy layers each lists
+ * (store_policy_layers; NULL or empty for none).  A policy new_spec
+ * attaches that old_spec did not list and whose params set a value only
+ * an admin may set is one entry at /policies/N naming the parameter; an
+ * effective limit old_spec had that is gone or different under new_spec
+ * is one entry at /policies naming the rule (only an admin may lift or
+ * change a resource limit).  Adding limits is allowed.
+ */
+void	privilege_check_policies(const json_t *old_spec,
+	    const json_t *new_spec, const json_t *old_layers,
+	    const json_t *new_layers, struct verrs *errs);
+
+/*
  * Whether the absolute path src lies under one of the comma-separated
  * absolute directories in roots (NULL or "" for none), component-wise; a
  * ".." component anywhere never is.

@@ -128,6 +128,20 @@ problem_set(struct api_response *resp, const struct api_request *req,
 }
 
 void
+problem_set_member(struct api_response *resp, const struct api_request *req,
+    enum jd_errcode code, const char *detail, const char *key, json_t *value)
+{
+	json_t *p;
+
+	api_response_free(resp);
+	p = problem_new(req, code, detail);
+	if (p != NULL && value != NULL)
+		json_object_set(p, key, value);
+	json_decref(value);
+	finish(resp, code, p);
+}
+
+void
 problem_from_error(struct api_response *resp, const struct api_request *req,
     const struct jd_error *err)
 {

@@ -19,6 +19,14 @@ int	problem_status(enum jd_errcode code);
 void	problem_set(struct api_response *resp, const struct api_request *req,
 	    enum jd_errcode code, const char *detail, const struct verrs *errs);
 
+/*
+ * problem_set without errors but with one extension member key (e.g.
+ * "jails" on the 409 for deleting a policy in use); value is stolen.
+ */
+void	problem_set_member(struct api_response *resp,
+	    const struct api_request *req, enum jd_errcode code,
+	    const char *detail, const char *key, json_t *value);
+
 /* From a jd_error: its field (if any) becomes the single errors[] entry. */
 void	problem_from_error(struct api_response *resp,
 	    const struct api_request *req, const struct jd_error *err);

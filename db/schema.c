@@ -101,6 +101,22 @@ static const char *const migrations[] = {
 	"  exclude TEXT NOT NULL DEFAULT '[]',"	/* JSON array */
 	"  created_at TEXT NOT NULL"
 	") WITHOUT ROWID;",
+
+	/* 4: policies (named parameter and rctl limit sets) and which jails
+	 * list them, in order */
+	"CREATE TABLE policies ("
+	"  name TEXT PRIMARY KEY,"
+	"  spec TEXT NOT NULL,"			/* canonical desired part */
+	"  resource_version INTEGER NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE jail_policies ("
+	"  jail TEXT NOT NULL REFERENCES jails(name) ON DELETE CASCADE,"
+	"  policy TEXT NOT NULL REFERENCES policies(name),"
+	"  position INTEGER NOT NULL,"
+	"  PRIMARY KEY (jail, policy)) WITHOUT ROWID;"
+	"CREATE INDEX jail_policies_policy ON jail_policies(policy, jail);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

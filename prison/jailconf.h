@@ -70,7 +70,10 @@ void	jailconf_result_free(struct jailconf_result *r); /* NULL: no-op */
  * with devfs_ruleset, exec.* hooks (`=` then `+=`), the exec options,
  * depend, the kernel parameters and `persist;`, then `}`.
  * effective_params (borrowed, may be NULL) is a params object whose
- * members override the document's (policies merged).  Every value is
+ * members override the document's.  An effective document
+ * (prison/policy.h) carries "limits": each becomes a comment line
+ * "# rctl: jail:NAME:RESOURCE:ACTION=AMOUNT", since jail.conf has no
+ * place for rctl rules.  Every value is
  * quoted and escaped.  Returns 0, or -1 with err JD_E_INVALID (doc lacks
  * a valid name or path) or JD_E_NOMEM; out may then hold part of a block.
  */

@@ -18,6 +18,7 @@
 #include "common/names.h"
 #include "prison/catalog.h"
 #include "prison/jailconf.h"
+#include "prison/rctl.h"
 
 static const char *const hook_keys[] = {
 	"prepare", "prestart", "created", "start", "poststart", "prestop",
@@ -402,6 +403,26 @@ jailconf_emit(const json_t *doc, const json_t *effective_params,
 			    name_object_valid(json_string_value(v)))
 				em_printf(&e, " %s", json_string_value(v));
 		em_puts(&e, "\n");
+	}
+	/* An effective document's limits (policies): rctl(8) rules, which
+	 * jail.conf cannot express. */
+	json_array_foreach(json_object_get(doc, "limits"), i, v) {
+		const char *res = json_string_value(json_object_get(v,
+		    "resource"));
+		const char *act = json_string_value(json_object_get(v,
+		    "action"));
+		const char *per = json_string_value(json_object_get(v, "per"));
+		char rule[256];
+
+		if (res == NULL || act == NULL || per == NULL ||
+		    rctl_resource_lookup(res) == NULL ||
+		    !rctl_action_known(act) || !rctl_per_valid(per) ||
+		    !json_is_integer(json_object_get(v, "amount")) ||
+		    rctl_rule_text(name, res, act, json_integer_value(
+		    json_object_get(v, "amount")), per, rule,
+		    sizeof(rule)) == -1)
+			continue;
+		em_printf(&e, "# rctl: %s\n", rule);
 	}
 	if (json_object_size(x = json_object_get(doc, "labels")) > 0) {
 		em_puts(&e, "# labels:");

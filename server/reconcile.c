@@ -24,11 +24,13 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "db/db.h"
+#include "db/policies.h"
 #include "db/store.h"
 #include "prison/catalog.h"
 #include "prison/diff.h"
 #include "prison/host.h"
 #include "prison/lifecycle.h"
+#include "prison/policy.h"
 #include "prison/spec.h"
 #include "reconcile.h"
 #include "server.h"
@@ -351,7 +353,11 @@ backoff_fail(struct reconciler *r, const char *name, int64_t gen)
 struct spec_cache {
 	char			*name;
 	char			*text;		/* the spec it was parsed from */
-	json_t			*json;
+	char			*pkey;		/* its policies' names and
+						   versions ("" for none) */
+	json_t			*json;		/* the effective document */
+	char			*eff_text;	/* its text when policies were
+						   merged, else NULL (text) */
 	struct prison_spec	 spec;
 	int			 ok;
 	char			 err[JD_ERR_MSG_MAX];
@@ -363,6 +369,8 @@ struct spec_cache {
 struct jail_work {
 	struct jail_row		 row;
 	json_t			*spec_json;	/* borrowed from the cache */
+	const char		*applied_text;	/* the effective document as
+						   text (borrowed) */
 	struct prison_spec	 spec;		/* shallow copy of the cache's
 						   unless spec_owned */
 	int			 spec_owned;
@@ -379,9 +387,20 @@ struct jail_work {
 	int			 running;	/* observed running now */
 };
 
+/* A policy as this pass read it. */
+struct pass_policy {
+	char		 name[64];
+	int64_t		 resource_version;
+	json_t		*layer;		/* {"name", "params", "limits"} */
+};
+
 struct pass {
 	struct jail_work	*w;
 	size_t			 n, cap;
+	struct pass_policy	*pol;		/* sorted by name */
+	size_t			 npol, cappol;
+	struct host_strings	 rules;		/* rctl rules of jails */
+	int			 have_rules;
 	const struct host_prison **byname;	/* live prisons by name */
 	size_t			 nbyname;
 	struct host_prison_list	 prisons;
@@ -421,6 +440,10 @@ pass_free(struct pass *p)
 		jd_free(p->w[i].desired_path);
 	}
 	jd_free(p->w);
+	for (i = 0; i < p->npol; i++)
+		json_decref(p->pol[i].layer);
+	jd_free(p->pol);
+	host_strings_free(&p->rules);
 	jd_free(p->byname);
 	host_prison_list_free(&p->prisons);
 	host_mount_list_free(&p->mounts);
@@ -553,7 +576,7 @@ do_start(struct reconciler *r, struct jail_work *w, const char *why_event)
 	w->running = 1;
 	log_info("jail %s: %s (jid %d)", w->row.name, why_event, jid);
 	set_status_full(r, w->row.name, w->row.generation, "running", jid,
-	    NULL, NULL, why_event, NULL, 0, 1, w->row.spec);
+	    NULL, NULL, why_event, NULL, 0, 1, w->applied_text);
 }
 
 /* Stop jail w (whose prison is live).  Returns 0 when it is gone. */
@@ -734,8 +757,11 @@ check_running(struct reconciler *r, struct pass *p, struct jail_work *w)
 	if (path_pending(w) && live_spec(w) == -1)
 		return;
 	if (prison_diff(&w->spec, w->prison, &p->mounts, &p->addrs, &d,
-	    &err) == -1)
+	    &err) == -1 || prison_diff_limits(&w->spec, p->have_rules ?
+	    &p->rules : NULL, &d, &err) == -1) {
+		prison_drift_list_free(&d);
 		return;
+	}
 	if (w->live_path && drift_add_path(&d, w) == -1) {
 		prison_drift_list_free(&d);
 		return;
@@ -792,7 +818,7 @@ check_running(struct reconciler *r, struct pass *p, struct jail_work *w)
 			    "running", jid, prison_drift_needs_restart(&d) ?
 			    NEEDS_RESTART_MSG : NULL, dt, spec_changed ?
 			    "updated" : "drift_repaired", msg, 0,
-			    !w->live_path, w->row.spec);
+			    !w->live_path, w->applied_text);
 			goto done;
 		}
 	}
@@ -972,7 +998,9 @@ cache_entry_free(struct spec_cache *c)
 {
 	jd_free(c->name);
 	jd_free(c->text);
+	jd_free(c->pkey);
 	json_decref(c->json);
+	jd_free(c->eff_text);
 	if (c->ok)
 		prison_spec_free(&c->spec);
 	jd_free(c->old_text);
@@ -981,18 +1009,95 @@ cache_entry_free(struct spec_cache *c)
 	memset(c, 0, sizeof(*c));
 }
 
+static int
+policy_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct pass_policy *)elem)->name);
+}
+
+static const struct pass_policy *
+find_policy(const struct pass *p, const char *name)
+{
+	if (name == NULL || p->npol == 0)
+		return NULL;
+	return bsearch(name, p->pol, p->npol, sizeof(p->pol[0]), policy_cmp);
+}
+
+/*
+ * The key of doc's policies as this pass sees them: "name@version," for
+ * each ("name@-," for one that is gone), "" for none.  A cached entry
+ * whose key differs is rebuilt, so a changed policy reaches the spec.
+ */
+static char *
+policy_key(const struct pass *p, const json_t *doc)
+{
+	const struct pass_policy *pp;
+	struct buf b = { 0 };
+	const json_t *n;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "policies"), i, n) {
+		pp = find_policy(p, json_string_value(n));
+		if (pp != NULL)
+			buf_printf(&b, "%s@%lld,", pp->name,
+			    (long long)pp->resource_version);
+		else
+			buf_printf(&b, "%s@-,", json_string_value(n));
+	}
+	if (b.data == NULL)
+		return jd_strdup("");
+	return buf_detach(&b, NULL);
+}
+
+/* doc with its policies merged (new reference), or NULL on OOM. */
+static json_t *
+effective_of(const struct pass *p, json_t *doc)
+{
+	const struct pass_policy *pp;
+	json_t *layers, *eff, *n;
+	size_t i;
+
+	if ((layers = json_array()) == NULL)
+		return NULL;
+	json_array_foreach(json_object_get(doc, "policies"), i, n)
+		if ((pp = find_policy(p, json_string_value(n))) != NULL &&
+		    json_array_append(layers, pp->layer) == -1) {
+			json_decref(layers);
+			return NULL;
+		}
+	eff = policy_effective_doc(doc, layers);
+	json_decref(layers);
+	return eff;
+}
+
 static void
-cache_entry_build(struct spec_cache *c, const struct jail_row *row)
+cache_entry_build(struct spec_cache *c, const struct pass *p,
+    const struct jail_row *row)
 {
 	struct jd_error err;
-	json_t *o;
+	json_t *o, *eff;
 
 	memset(c, 0, sizeof(*c));
 	jd_error_clear(&err);
 	c->name = jd_strdup(row->name);
 	c->text = jd_strdup(row->spec);
 	c->json = json_loads(row->spec, 0, NULL);
+	if (c->json != NULL)
+		c->pkey = policy_key(p, c->json);
+	if (c->json != NULL && c->pkey != NULL && c->pkey[0] != '\0') {
+		/* Policies: the prison comes from the merged document, and
+		 * that is what is recorded as applied. */
+		eff = effective_of(p, c->json);
+		json_decref(c->json);
+		c->json = eff;
+		if (eff != NULL && (c->eff_text = json_dumps(eff,
+		    JSON_COMPACT)) == NULL) {
+			json_decref(c->json);
+			c->json = NULL;
+		}
+	}
 	if (c->name == NULL || c->text == NULL || c->json == NULL ||
+	    c->pkey == NULL ||
 	    prison_spec_from_json(c->json, &c->spec, &err) == -1)
 		snprintf(c->err, sizeof(c->err), "%s", err.message[0] ?
 		    err.message : "out of memory");
@@ -1015,6 +1120,26 @@ same_text(const char *a, const char *b)
 	    (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* Whether cached entry c still fits row under this pass's policies. */
+static int
+cache_entry_fits(const struct pass *p, const struct spec_cache *c,
+    const struct jail_row *row)
+{
+	char *key;
+	int same;
+
+	if (!same_text(c->text, row->spec) ||
+	    !same_text(c->old_text, row->applied_spec))
+		return 0;
+	if (c->pkey == NULL || c->pkey[0] == '\0')
+		return 1;	/* no policies: nothing else to compare */
+	if (c->json == NULL || (key = policy_key(p, c->json)) == NULL)
+		return 0;
+	same = strcmp(key, c->pkey) == 0;
+	jd_free(key);
+	return same;
+}
+
 /*
  * Bring the parsed-spec cache in line with this pass's rows (both sorted by
  * name) and point every jail_work at its entry.
@@ -1033,15 +1158,14 @@ cache_refresh(struct reconciler *r, struct pass *p)
 		while (j < r->ncache && strcmp(r->cache[j].name, row->name) < 0)
 			cache_entry_free(&r->cache[j++]);
 		if (j < r->ncache && strcmp(r->cache[j].name, row->name) == 0 &&
-		    same_text(r->cache[j].text, row->spec) &&
-		    same_text(r->cache[j].old_text, row->applied_spec)) {
+		    cache_entry_fits(p, &r->cache[j], row)) {
 			nc[i] = r->cache[j];
 			memset(&r->cache[j++], 0, sizeof(nc[i]));
 		} else {
 			if (j < r->ncache &&
 			    strcmp(r->cache[j].name, row->name) == 0)
 				cache_entry_free(&r->cache[j++]);
-			cache_entry_build(&nc[i], row);
+			cache_entry_build(&nc[i], p, row);
 		}
 	}
 	for (; j < r->ncache; j++)
@@ -1052,6 +1176,8 @@ cache_refresh(struct reconciler *r, struct pass *p)
 	for (i = 0; i < p->n; i++) {
 		struct jail_work *w = &p->w[i];
 		w->spec_json = nc[i].json;
+		w->applied_text = nc[i].eff_text ? nc[i].eff_text :
+		    w->row.spec;
 		w->spec_ok = nc[i].ok;
 		if (nc[i].ok)
 			w->spec = nc[i].spec;
@@ -1062,6 +1188,51 @@ cache_refresh(struct reconciler *r, struct pass *p)
 		if (nc[i].old_ok)
 			w->old = nc[i].old;
 	}
+	return 0;
+}
+
+static int
+policy_load_cb(void *arg, const struct policy_row *row)
+{
+	struct pass *p = arg;
+	struct pass_policy *np;
+	json_t *layer;
+
+	if (p->npol == p->cappol) {
+		np = jd_realloc(p->pol, (p->cappol ? p->cappol * 2 : 16) *
+		    sizeof(*np));
+		if (np == NULL)
+			return -1;
+		p->pol = np;
+		p->cappol = p->cappol ? p->cappol * 2 : 16;
+	}
+	layer = json_loads(row->spec, 0, NULL);
+	if (layer == NULL || json_object_set_new(layer, "name",
+	    json_string(row->name)) == -1) {
+		json_decref(layer);
+		return -1;
+	}
+	np = &p->pol[p->npol++];
+	snprintf(np->name, sizeof(np->name), "%s", row->name);
+	np->resource_version = row->resource_version;
+	np->layer = layer;
+	return 0;
+}
+
+/*
+ * Whether this pass needs the host's rctl rules: some jail's spec, or the
+ * spec its prison came from, has limits.  Hosts without RACCT never get
+ * an rctl call while no jail uses limits.
+ */
+static int
+pass_needs_rules(const struct pass *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if ((p->w[i].spec_ok && p->w[i].spec.nlimits > 0) ||
+		    (p->w[i].old_ok && p->w[i].old.nlimits > 0))
+			return 1;
 	return 0;
 }
 
@@ -1080,10 +1251,19 @@ pass_run(struct reconciler *r)
 	jd_error_clear(&err);
 	r->acted = 0;
 	t0 = time_mono_ms();
-	if (store_jail_foreach(r->db, load_cb, &p, &err) == -1) {
+	/* One read transaction: the jails and the policies they list agree. */
+	if (db_exec(r->db, "BEGIN", &err) == -1) {
 		log_warnx("reconcile: read jails: %s", err.message);
 		goto out;
 	}
+	if (store_jail_foreach(r->db, load_cb, &p, &err) == -1 ||
+	    store_policy_foreach(r->db, policy_load_cb, &p, &err) == -1) {
+		db_exec(r->db, "ROLLBACK", NULL);
+		log_warnx("reconcile: read jails: %s", err.message[0] ?
+		    err.message : "out of memory");
+		goto out;
+	}
+	db_exec(r->db, "COMMIT", NULL);
 	if (host_prison_list(r->host, 1, &p.prisons, &err) == -1 ||
 	    host_mount_list(r->host, &p.mounts, &err) == -1 ||
 	    host_addr_list(r->host, &p.addrs, &err) == -1) {
@@ -1093,6 +1273,12 @@ pass_run(struct reconciler *r)
 	if (cache_refresh(r, &p) == -1 || index_prisons(&p) == -1) {
 		log_warnx("reconcile: out of memory");
 		goto out;
+	}
+	if (pass_needs_rules(&p)) {
+		if (host_rctl_list(r->host, "jail:", &p.rules, &err) == 0)
+			p.have_rules = 1;
+		else
+			log_debug("reconcile: rctl rules: %s", err.message);
 	}
 	for (i = 0; i < p.n; i++) {
 		w = &p.w[i];

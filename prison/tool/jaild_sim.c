@@ -421,6 +421,60 @@ cmd_addrs(const char *dir, int argc, char **argv)
 	return 0;
 }
 
+/* rctl [FILTER]: the rules, one per line, as the kernel lists them. */
+static int
+cmd_rctl(const char *dir, int argc, char **argv)
+{
+	struct host_strings l;
+	struct jd_error err;
+	struct host *h;
+	size_t i;
+
+	if (open_host(dir, &h) != 0)
+		return 1;
+	memset(&l, 0, sizeof(l));
+	if (host_rctl_list(h, argc > 0 ? argv[0] : "", &l, &err) == -1) {
+		host_close(h);
+		return fail("%s", err.message);
+	}
+	for (i = 0; i < l.n; i++)
+		printf("%s\n", l.v[i]);
+	host_strings_free(&l);
+	host_close(h);
+	return 0;
+}
+
+/* rctl-add RULE / rctl-rm FILTER: out-of-band changes, like rctl -a/-r. */
+static int
+cmd_rctl_change(const char *dir, const char *what, int add, char **argv)
+{
+	struct jd_error err;
+	struct host *h;
+	int rc = 0;
+
+	if (open_host(dir, &h) != 0)
+		return 1;
+	if ((add ? host_rctl_add(h, argv[0], &err) :
+	    host_rctl_remove(h, argv[0], &err)) == -1)
+		rc = fail("%s %s: %s", what, argv[0], err.message);
+	host_close(h);
+	return rc;
+}
+
+static int
+cmd_rctl_add(const char *dir, int argc, char **argv)
+{
+	(void)argc;
+	return cmd_rctl_change(dir, "rctl-add", 1, argv);
+}
+
+static int
+cmd_rctl_rm(const char *dir, int argc, char **argv)
+{
+	(void)argc;
+	return cmd_rctl_change(dir, "rctl-rm", 0, argv);
+}
+
 static int
 parse_long(const char *s, long *out)
 {
@@ -523,6 +577,9 @@ static const struct cmd cmds[] = {
 	{ "umount", cmd_umount, 1, "umount TARGET" },
 	{ "mounts", cmd_mounts, 0, "mounts" },
 	{ "addrs", cmd_addrs, 0, "addrs" },
+	{ "rctl", cmd_rctl, 0, "rctl [FILTER]" },
+	{ "rctl-add", cmd_rctl_add, 1, "rctl-add RULE" },
+	{ "rctl-rm", cmd_rctl_rm, 1, "rctl-rm FILTER" },
 	{ "fault", cmd_fault, 0, "fault [OP N ERRNO [--every] | clear]" },
 	{ "delay", cmd_delay, 2, "delay OP MS" },
 	{ "linger", cmd_linger, 1, "linger MS" },
