@@ -64,6 +64,7 @@
 #include "common/alloc.h"
 #include "prison/catalog.h"
 #include "prison/host.h"
+#include "prison/rctl.h"
 
 struct fbsd {
 	struct host	 base;
@@ -924,14 +925,19 @@ fb_addr_del(struct host *h, const struct host_addr *a, struct jd_error *err)
 	return 0;
 }
 
-/* rctl. */
+/*
+ * rctl.  The kernel parses and checks the rules itself (EINVAL for a
+ * malformed rule, EOPNOTSUPP for an action the resource does not take,
+ * ESRCH from remove when no rule matched the filter; all passed on).
+ * ENOSYS means RACCT is compiled in but kern.racct.enable is 0, a boot-time
+ * tunable (freebsd-jail-facts.md section 8).
+ */
 
 static int
 rctl_fail(struct jd_error *err, int e)
 {
 	if (e == ENOSYS)
-		return host_error(err, e, "RACCT/RCTL present, but disabled; "
-		    "enable using kern.racct.enable=1 tunable");
+		return host_error(err, e, RCTL_DISABLED_MSG);
 	return host_error(err, e, NULL);
 }
 
@@ -962,8 +968,11 @@ fb_rctl_list(struct host *h, const char *filter, struct host_strings *out,
 	void *nv;
 
 	(void)h;
+	memset(out, 0, sizeof(*out));
 	if (filter == NULL || *filter == '\0')
-		filter = ":";
+		filter = ":";	/* every rule */
+	/* The rules come back as one string, "rule,rule,...", NUL-ended;
+	   ERANGE when it does not fit. */
 	for (;;) {
 		if ((nv = realloc(buf, len)) == NULL) {
 			free(buf);

@@ -77,6 +77,7 @@
 #include "common/buf.h"
 #include "prison/catalog.h"
 #include "prison/host.h"
+#include "prison/rctl.h"
 
 #define SIM_STATE	"host-sim.state"
 #define SIM_LOCK	"host-sim.lock"
@@ -2422,7 +2423,13 @@ sim_addr_list(struct host *h, struct host_addr_list *out,
 	return sim_end(s, NULL, rc, err);
 }
 
-/* rctl rules: "subject:id:resource:action=amount[/per]". */
+/*
+ * rctl rules: "subject:id:resource:action=amount[/per]".  Resources,
+ * actions and amounts come from the shared table in prison/rctl.c, so the
+ * simulation refuses what the kernel refuses: an unknown resource or
+ * action is EINVAL, an action the resource does not take EOPNOTSUPP,
+ * throttle with amount 0 EINVAL.
+ */
 
 struct rctl_rule {
 	char		subject[16];
@@ -2432,14 +2439,6 @@ struct rctl_rule {
 	char		per[16];
 	long long	amount;
 	int		has_amount;
-};
-
-static const char *const rctl_resources[] = {
-	"cputime", "datasize", "stacksize", "coredumpsize", "memoryuse",
-	"memorylocked", "maxproc", "openfiles", "vmemoryuse",
-	"pseudoterminals", "swapuse", "nthr", "msgqqueued", "msgqsize",
-	"nmsgq", "nsem", "nsemop", "nshm", "shmsize", "wallclock", "pcpu",
-	"readbps", "writebps", "readiops", "writeiops",
 };
 
 static const struct {
@@ -2463,66 +2462,25 @@ rctl_subject(const char *s)
 	return NULL;
 }
 
-static int
-rctl_action_valid(const char *a)
-{
-	const char *p;
-
-	if (strcmp(a, "deny") == 0 || strcmp(a, "log") == 0 ||
-	    strcmp(a, "devctl") == 0 || strcmp(a, "throttle") == 0)
-		return 1;
-	if (strncmp(a, "sig", 3) != 0 || a[3] == '\0')
-		return 0;
-	for (p = a + 3; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p))
-			return 0;
-	return 1;
-}
-
-/* expand_number: digits with an optional k, m, g, t, p or e suffix. */
-static int
-rctl_amount(const char *s, long long *out)
-{
-	static const char suffixes[] = "kmgtpe";
-	const char *sp;
-	char *end;
-	long long v;
-	int shift;
-
-	errno = 0;
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	v = strtoll(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	if (*end != '\0') {
-		if (end[1] != '\0' || (sp = strchr(suffixes,
-		    tolower((unsigned char)*end))) == NULL)
-			return -1;
-		shift = 10 * (int)(sp - suffixes + 1);
-		if (v > (LLONG_MAX >> shift))
-			return -1;
-		v <<= shift;
-	}
-	*out = v;
-	return 0;
-}
-
 /*
  * Parse a rule, or with filter a filter whose fields may be empty or
- * missing.  Returns 0 or -1 for a malformed rule.
+ * missing.  Returns 0, or an errno: EINVAL for a malformed rule or an
+ * unknown resource or action, EOPNOTSUPP (rules only) for an action the
+ * resource does not take.
  */
 static int
 rctl_rule_parse(const char *text, int filter, struct rctl_rule *r)
 {
-	char copy[512], *f[4] = { NULL, NULL, NULL, NULL }, *p, *eq, *slash;
+	char copy[512], msg[128], *f[4] = { NULL, NULL, NULL, NULL }, *p;
+	char *eq, *slash;
+	const struct rctl_resource *res = NULL;
 	const char *subj;
+	int64_t amount;
 	int n = 0;
-	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	if (text == NULL || strlen(text) >= sizeof(copy))
-		return -1;
+		return EINVAL;
 	snprintf(copy, sizeof(copy), "%s", text);
 	p = copy;
 	while (n < 4) {
@@ -2532,54 +2490,59 @@ rctl_rule_parse(const char *text, int filter, struct rctl_rule *r)
 		*p++ = '\0';
 	}
 	if (!filter && n < 4)
-		return -1;
+		return EINVAL;
 	if (f[0] != NULL && *f[0] != '\0') {
 		if ((subj = rctl_subject(f[0])) == NULL)
-			return -1;
+			return EINVAL;
 		snprintf(r->subject, sizeof(r->subject), "%s", subj);
 	} else if (!filter)
-		return -1;
+		return EINVAL;
 	if (f[1] != NULL && *f[1] != '\0') {
 		if (strlen(f[1]) >= sizeof(r->id))
-			return -1;
+			return EINVAL;
 		snprintf(r->id, sizeof(r->id), "%s", f[1]);
 	} else if (!filter)
-		return -1;
+		return EINVAL;
 	if (f[2] != NULL && *f[2] != '\0') {
-		for (i = 0; i < sizeof(rctl_resources) /
-		    sizeof(rctl_resources[0]); i++)
-			if (strcmp(rctl_resources[i], f[2]) == 0)
-				break;
-		if (i == sizeof(rctl_resources) / sizeof(rctl_resources[0]))
-			return -1;
+		if ((res = rctl_resource_lookup(f[2])) == NULL)
+			return EINVAL;
 		snprintf(r->resource, sizeof(r->resource), "%s", f[2]);
 	} else if (!filter)
-		return -1;
+		return EINVAL;
 	if (f[3] == NULL || *f[3] == '\0')
-		return filter ? 0 : -1;
+		return filter ? 0 : EINVAL;
 	if ((slash = strchr(f[3], '/')) != NULL) {
 		*slash++ = '\0';
 		if ((subj = rctl_subject(slash)) == NULL)
-			return -1;
+			return EINVAL;
 		snprintf(r->per, sizeof(r->per), "%s", subj);
 	}
 	if ((eq = strchr(f[3], '=')) != NULL)
 		*eq++ = '\0';
 	if (*f[3] != '\0') {
-		if (!rctl_action_valid(f[3]) ||
+		if (!rctl_action_known(f[3]) ||
 		    strlen(f[3]) >= sizeof(r->action))
-			return -1;
+			return EINVAL;
 		snprintf(r->action, sizeof(r->action), "%s", f[3]);
 	} else if (!filter)
-		return -1;
+		return EINVAL;
 	if (eq != NULL && *eq != '\0') {
-		if (rctl_amount(eq, &r->amount) == -1)
-			return -1;
+		if (rctl_amount_parse(eq, &amount) == -1)
+			return EINVAL;
+		r->amount = (long long)amount;
 		r->has_amount = 1;
 	} else if (!filter)
-		return -1;
+		return EINVAL;
+	/* A rule's per defaults to its subject (and is listed without it);
+	   a filter's given per is kept, matching only that per. */
+	if (filter)
+		return 0;
 	if (r->per[0] != '\0' && strcmp(r->per, r->subject) == 0)
 		r->per[0] = '\0';
+	if (rctl_action_check(res, r->action, msg, sizeof(msg)) == -1)
+		return EOPNOTSUPP;
+	if (strcmp(r->action, "throttle") == 0 && r->amount == 0)
+		return EINVAL;
 	return 0;
 }
 
@@ -2595,13 +2558,21 @@ rctl_rule_format(const struct rctl_rule *r, struct buf *b)
 	return 0;
 }
 
-/* The key a rule is stored under: all but the amount. */
+/*
+ * The key a rule is stored under.  As in the kernel's rctl_rule_add, a
+ * deny rule replaces the deny rule that differs only in its amount, so
+ * its key leaves the amount out; any other rule replaces only its exact
+ * duplicate (the same rule with another amount is a separate rule).
+ */
 static int
 rctl_rule_key(const struct rctl_rule *r, struct buf *b)
 {
 	buf_reset(b);
-	return buf_printf(b, "%s:%s:%s:%s/%s", r->subject, r->id,
-	    r->resource, r->action, r->per);
+	if (strcmp(r->action, "deny") == 0)
+		return buf_printf(b, "%s:%s:%s:%s/%s", r->subject, r->id,
+		    r->resource, r->action, r->per);
+	return buf_printf(b, "%s:%s:%s:%s=%lld/%s", r->subject, r->id,
+	    r->resource, r->action, r->amount, r->per);
 }
 
 static int
@@ -2609,7 +2580,7 @@ rctl_key_of(const char *text, struct buf *key)
 {
 	struct rctl_rule r;
 
-	if (text == NULL || rctl_rule_parse(text, 0, &r) == -1)
+	if (text == NULL || rctl_rule_parse(text, 0, &r) != 0)
 		return -1;
 	return rctl_rule_key(&r, key);
 }
@@ -2624,7 +2595,8 @@ rctl_rule_match(const struct rctl_rule *r, const struct rctl_rule *f)
 	    strcmp(f->resource, r->resource) == 0) &&
 	    (f->action[0] == '\0' || strcmp(f->action, r->action) == 0) &&
 	    (!f->has_amount || f->amount == r->amount) &&
-	    (f->per[0] == '\0' || strcmp(f->per, r->per) == 0);
+	    (f->per[0] == '\0' || strcmp(f->per, r->per[0] != '\0' ?
+	    r->per : r->subject) == 0);
 }
 
 static int
@@ -2634,18 +2606,19 @@ sim_rctl_add(struct host *h, const char *rule, struct jd_error *err)
 	struct rctl_rule r;
 	struct buf line = { 0 }, canon = { 0 }, key = { 0 };
 	json_t *v;
-	int rc, faulted;
+	int rc, faulted, e;
 
 	(void)buf_printf(&line, "rctl_add %s", rule);
 	rc = sim_begin(s, "rctl_add", &faulted, err);
 	if (rc == -1 && !faulted)
 		goto out;
-	if (rc == 0 && (rctl_rule_parse(rule, 0, &r) == -1 ||
-	    rctl_rule_format(&r, &canon) == -1))
-		rc = host_error(err, EINVAL, NULL);
+	if (rc == 0 && (e = rctl_rule_parse(rule, 0, &r)) != 0)
+		rc = host_error(err, e, NULL);
+	if (rc == 0 && rctl_rule_format(&r, &canon) == -1)
+		rc = host_error(err, ENOMEM, NULL);
 	if (rc == 0) {
-		/* The same subject, resource, action and per: replace (the
-		   new rule goes last). */
+		/* A rule with the same key is replaced (the new one goes
+		   last), see rctl_rule_key. */
 		v = json_string(canon.data);
 		if (v == NULL || rctl_rule_key(&r, &key) == -1 ||
 		    ent_put(s, 'r', key.data, v, 1) == -1)
@@ -2675,7 +2648,7 @@ sim_rctl_remove(struct host *h, const char *filter, struct jd_error *err)
 	rc = sim_begin(s, "rctl_remove", &faulted, err);
 	if (rc == -1 && !faulted)
 		goto out;
-	if (rc == 0 && rctl_rule_parse(filter, 1, &f) == -1)
+	if (rc == 0 && rctl_rule_parse(filter, 1, &f) != 0)
 		rc = host_error(err, EINVAL, NULL);
 	if (rc == 0) {
 		rules = st_arr(s, "rctl");
@@ -2710,7 +2683,7 @@ sim_rctl_list(struct host *h, const char *filter, struct host_strings *out,
 		return -1;
 	if (filter == NULL)
 		filter = "";
-	if (rc == 0 && rctl_rule_parse(filter, 1, &f) == -1)
+	if (rc == 0 && rctl_rule_parse(filter, 1, &f) != 0)
 		rc = host_error(err, EINVAL, NULL);
 	if (rc == 0) {
 		rules = st_arr(s, "rctl");
@@ -2722,7 +2695,7 @@ sim_rctl_list(struct host *h, const char *filter, struct host_strings *out,
 			if (rc == -1)
 				break;
 			if (rctl_rule_parse(json_string_value(e), 0, &have)
-			    == -1 || !rctl_rule_match(&have, &f))
+			    != 0 || !rctl_rule_match(&have, &f))
 				continue;
 			if ((out->v[out->n++] = jd_strdup(json_string_value(e)))
 			    == NULL)
