@@ -254,3 +254,45 @@ nomem:
 	prison_drift_list_free(out);
 	return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
 }
+
+int
+prison_diff_limits(const struct prison_spec *s,
+    const struct host_strings *rules, struct prison_drift_list *out,
+    struct jd_error *err)
+{
+	json_t *want = NULL, *have = NULL;
+	char prefix[300];
+	size_t i, j, plen;
+	int missing = 0;
+
+	if (rules == NULL || s->nlimits == 0)
+		return 0;
+	for (i = 0; i < s->nlimits && !missing; i++) {
+		for (j = 0; j < rules->n; j++)
+			if (strcmp(rules->v[j], s->limits[i]) == 0)
+				break;
+		missing = j == rules->n;
+	}
+	if (!missing)
+		return 0;
+	snprintf(prefix, sizeof(prefix), "jail:%s:", s->name);
+	plen = strlen(prefix);
+	if ((want = json_array()) == NULL || (have = json_array()) == NULL)
+		goto nomem;
+	for (i = 0; i < s->nlimits; i++)
+		if (json_array_append_new(want, json_string(s->limits[i])) ==
+		    -1)
+			goto nomem;
+	for (j = 0; j < rules->n; j++)
+		if (strncmp(rules->v[j], prefix, plen) == 0 &&
+		    json_array_append_new(have, json_string(rules->v[j])) ==
+		    -1)
+			goto nomem;
+	if (drift_add(out, "/limits", want, have, 0) == -1)
+		return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+	return 0;
+nomem:
+	json_decref(want);
+	json_decref(have);
+	return jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+}

@@ -2,9 +2,9 @@
  * diff.h - what differs between a desired prison and the host.
  *
  * The reconciler compares a prison_spec with what the host reports for the
- * prison (its parameters, the mounts under its path and the interface
- * aliases) and gets a list of differences, each named by a JSON Pointer
- * into the jail document.  The same list, rendered, is the API's
+ * prison (its parameters, the mounts under its path, the interface
+ * aliases and the rctl rules) and gets a list of differences, each named
+ * by a JSON Pointer into the (effective) jail document.  The same list, rendered, is the API's
  * status.drift.  Parameters the document does not set are never drift:
  * the kernel's defaults are not jaild's business.  Pure functions;
  * thread-safe.
@@ -49,6 +49,19 @@ struct prison_drift_list {
 int	prison_diff(const struct prison_spec *s, const struct host_prison *p,
 	    const struct host_mount_list *mounts,
 	    const struct host_addr_list *addrs, struct prison_drift_list *out,
+	    struct jd_error *err);
+/*
+ * Compare s's rctl rules with rules, the host's (e.g. host_rctl_list with
+ * filter "jail:"; NULL means "not checked": nothing is added).  When s has
+ * limits and any of its rule texts is not among rules exactly, append one
+ * item to *out (which must be initialised, e.g. by prison_diff): field
+ * "/limits", desired the JSON array of s's rules, observed the JSON array
+ * of the host's rules whose subject is "jail:NAME:", needs_restart 0.
+ * Rules of the jail that s does not ask for are not drift by themselves.
+ * Returns 0, or -1 on out-of-memory (err filled; *out keeps what it had).
+ */
+int	prison_diff_limits(const struct prison_spec *s,
+	    const struct host_strings *rules, struct prison_drift_list *out,
 	    struct jd_error *err);
 void	prison_drift_list_free(struct prison_drift_list *l);
 /* Whether any item needs a restart. */

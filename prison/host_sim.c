@@ -218,7 +218,8 @@ path_join(const char *dir, const char *file)
  * In memory (and in a version 2 snapshot) the collections are objects
  * keyed for direct lookup, in insertion order: "prisons" by jid, "mounts"
  * by a sequence number (mount order), "addrs" by "family/address", "rctl"
- * by the rule without its amount.  A version 1 snapshot (arrays) is
+ * by the rule without its amount for deny rules, the whole rule for the
+ * others (rctl_rule_key).  A version 1 snapshot (arrays) is
  * converted when read.
  */
 static json_t *

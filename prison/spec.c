@@ -15,6 +15,7 @@
 #include "common/buf.h"
 #include "common/verr.h"
 #include "prison/catalog.h"
+#include "prison/rctl.h"
 #include "prison/spec.h"
 
 static const struct {
@@ -150,6 +151,9 @@ prison_spec_free(struct prison_spec *s)
 	for (i = 0; i < s->ndepends; i++)
 		jd_free(s->depends[i]);
 	jd_free(s->depends);
+	for (i = 0; i < s->nlimits; i++)
+		jd_free(s->limits[i]);
+	jd_free(s->limits);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -431,9 +435,64 @@ done:
 	return rc;
 }
 
+/*
+ * The rctl rules of the document's "limits", checked with the same
+ * function that checked them when a policy was written.
+ */
+static int
+parse_limits(const json_t *limits, struct prison_spec *s,
+    struct jd_error *err)
+{
+	struct verrs errs = { 0 };
+	json_t *canon = NULL, *e;
+	char rule[512];
+	size_t i;
+	int rc = -1;
+
+	if (limits == NULL || json_is_null(limits))
+		return 0;
+	if ((canon = rctl_limits_canon(limits, "/limits", &errs)) == NULL) {
+		if (errs.n > 0)
+			jd_error_set(err, JD_E_INVALID, errs.v[0].field, "%s",
+			    errs.v[0].message);
+		else
+			NOMEM(err);
+		goto done;
+	}
+	if (json_array_size(canon) > 0 && (s->limits = jd_calloc(
+	    json_array_size(canon), sizeof(s->limits[0]))) == NULL) {
+		NOMEM(err);
+		goto done;
+	}
+	json_array_foreach(canon, i, e) {
+		if (rctl_rule_text(s->name, json_string_value(json_object_get(
+		    e, "resource")), json_string_value(json_object_get(e,
+		    "action")), (int64_t)json_integer_value(json_object_get(e,
+		    "amount")), json_string_value(json_object_get(e, "per")),
+		    rule, sizeof(rule)) == -1) {
+			char field[JD_ERR_FIELD_MAX];
+
+			ptr_index(field, sizeof(field), "/limits", i);
+			jd_error_set(err, JD_E_INVALID, field,
+			    "makes a rule too long");
+			goto done;
+		}
+		if ((s->limits[s->nlimits] = jd_strdup(rule)) == NULL) {
+			NOMEM(err);
+			goto done;
+		}
+		s->nlimits++;
+	}
+	rc = 0;
+done:
+	json_decref(canon);
+	verrs_free(&errs);
+	return rc;
+}
+
 int
-prison_spec_from_json_ex(const json_t *doc, const json_t *extra_params,
-    struct prison_spec *s, struct jd_error *err)
+prison_spec_from_json(const json_t *doc, struct prison_spec *s,
+    struct jd_error *err)
 {
 	json_t *ips, *mounts, *e, *params, *deps;
 	const char *st, *rp;
@@ -473,9 +532,6 @@ prison_spec_from_json_ex(const json_t *doc, const json_t *extra_params,
 	s->params = json_is_object(params) ? json_deep_copy(params) :
 	    json_object();
 	if (s->params == NULL)
-		goto nomem;
-	if (json_is_object(extra_params) &&
-	    json_object_update(s->params, (json_t *)extra_params) == -1)
 		goto nomem;
 
 	ips = json_object_get(doc, "ips");
@@ -525,6 +581,8 @@ prison_spec_from_json_ex(const json_t *doc, const json_t *extra_params,
 				goto nomem;
 		}
 	}
+	if (parse_limits(json_object_get(doc, "limits"), s, err) == -1)
+		goto fail;
 	if (build_kparams(s, err) == -1)
 		goto fail;
 	return 0;
@@ -533,13 +591,6 @@ nomem:
 fail:
 	prison_spec_free(s);
 	return -1;
-}
-
-int
-prison_spec_from_json(const json_t *doc, struct prison_spec *out,
-    struct jd_error *err)
-{
-	return prison_spec_from_json_ex(doc, NULL, out, err);
 }
 
 /* From the host back to a document. */

@@ -1,12 +1,13 @@
 /*
  * spec.h - the desired prison: what a jail document asks the host for.
  *
- * A struct prison_spec is derived from a stored jail document (the JSON
- * shape of /v1/jails, validated by api/) plus the parameters policies add.
- * It holds everything the lifecycle steps need in host terms: the kernel
- * parameter list for jail_set, the aliases to add, the mounts with
- * host-absolute targets in jail(8)'s order, and each exec hook as argv
- * lists.  prison_doc_from_host goes the other way, for adopting a prison
+ * A struct prison_spec is derived from a jail's effective document: the
+ * stored jail document (the JSON shape of /v1/jails, validated by api/)
+ * with its policies' parameters merged into "params" and their merged
+ * rctl limits in "limits" (the reconciler builds it).  It holds everything
+ * the lifecycle steps need in host terms: the kernel parameter list for
+ * jail_set, the aliases to add, the mounts with host-absolute targets in
+ * jail(8)'s order, each exec hook as argv lists, and the rctl rules.  prison_doc_from_host goes the other way, for adopting a prison
  * jaild did not create.  Pure functions, no host calls; thread-safe.
  */
 #ifndef JD_SPEC_H
@@ -93,20 +94,24 @@ struct prison_spec {
 	char	*consolelog;	/* exec.consolelog (in-jail commands) */
 	char	**depends;
 	size_t	 ndepends;
+	char	**limits;	/* rctl rules for this jail, in the document's
+				   order: "jail:web1:maxproc:deny=100" */
+	size_t	 nlimits;
 };
 
 /*
- * Build *out from a jail document (borrowed).  extra_params, when not
- * NULL, is a params object (e.g. from policies) merged over the
- * document's own params: its members win.  The document is expected to
- * have passed the API's validation; what cannot be mapped is JD_E_INVALID
- * naming the field.  On failure *out is left empty.  Free with
+ * Build *out from an effective jail document (borrowed).  Its optional
+ * "limits" member is an array of {resource, action, amount, per} objects
+ * as rctl_limits_canon returns them (prison/rctl.h; "per" may be absent,
+ * meaning jail); each becomes one rule in out->limits, made with
+ * rctl_rule_text for the jail's name.  The document is expected to have
+ * passed the API's validation; what cannot be mapped is JD_E_INVALID
+ * naming the field (the first bad limit's pointer, e.g.
+ * "/limits/0/action").  On failure *out is left empty.  Free with
  * prison_spec_free.
  */
 int	prison_spec_from_json(const json_t *doc, struct prison_spec *out,
 	    struct jd_error *err);
-int	prison_spec_from_json_ex(const json_t *doc, const json_t *extra_params,
-	    struct prison_spec *out, struct jd_error *err);
 void	prison_spec_free(struct prison_spec *s);	/* NULL is a no-op */
 
 /*

@@ -1,6 +1,8 @@
 /*
- * test_spec.c - jail document -> prison_spec, exec command splitting,
- * prison_diff and prison_doc_from_host (prison/spec.c, prison/diff.c).
+ * test_spec.c - jail document -> prison_spec (with an effective
+ * document's limits as rctl rules), exec command splitting, prison_diff,
+ * prison_diff_limits and prison_doc_from_host (prison/spec.c,
+ * prison/diff.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +97,7 @@ test_from_json(void)
 {
 	struct prison_spec s;
 	struct jd_error err;
-	json_t *doc = load(doc_text), *extra;
+	json_t *doc = load(doc_text);
 
 	CHECK(prison_spec_from_json(doc, &s, &err) == 0);
 	CHECK_STR(s.name, "web1");
@@ -161,17 +163,10 @@ test_from_json(void)
 	CHECK_INT(s.ndepends, 1);
 	CHECK_STR(s.depends[0], "db1");
 	CHECK_STR(prison_hook_label(PRISON_HOOK_RELEASE), "exec.release");
+	CHECK_INT(s.nlimits, 0);	/* no "limits": no rules */
+	CHECK(s.limits == NULL);
 	prison_spec_free(&s);
 	prison_spec_free(&s);	/* twice is harmless */
-
-	/* Extra (policy) parameters win over the document's. */
-	extra = load("{\"securelevel\": 2, \"allow.mlock\": true}");
-	CHECK(prison_spec_from_json_ex(doc, extra, &s, &err) == 0);
-	CHECK_STR(host_params_get(&s.kparams, "securelevel"), "2");
-	CHECK_STR(host_params_get(&s.kparams, "allow.mlock"), "true");
-	CHECK_STR(host_params_get(&s.kparams, "allow.raw_sockets"), "false");
-	prison_spec_free(&s);
-	json_decref(extra);
 
 	/* Without ips, mounts or exec: defaults. */
 	json_decref(doc);
@@ -426,11 +421,113 @@ test_doc_from_host(void)
 	host_addr_list_free(&al);
 }
 
+/*
+ * An effective document: the policies' params already merged into
+ * "params" by the reconciler, their limits in "limits" (canonical, "per"
+ * optional).
+ */
+static void
+test_limits(void)
+{
+	struct prison_spec s;
+	struct prison_drift_list d;
+	struct host_strings rules = { 0 };
+	struct jd_error err;
+	json_t *doc;
+	char *text;
+	static char *host_rules[] = {
+		"jail:web1:maxproc:deny=100",
+		"jail:web10:maxproc:deny=5",
+		"jail:web1:memoryuse:sigterm=536870912/process",
+		"jail:web1:nthr:log=10",
+		"user:web1:maxproc:deny=1",
+	};
+
+	doc = load("{\"name\": \"web1\", \"path\": \"/j/web1\","
+	    " \"params\": {\"securelevel\": 2, \"allow.mlock\": true},"
+	    " \"limits\": ["
+	    "  {\"resource\": \"maxproc\", \"action\": \"deny\","
+	    "   \"amount\": 100, \"per\": \"jail\"},"
+	    "  {\"resource\": \"memoryuse\", \"action\": \"sigterm\","
+	    "   \"amount\": 536870912, \"per\": \"process\"},"
+	    "  {\"resource\": \"readbps\", \"action\": \"throttle\","
+	    "   \"amount\": \"1m\"}]}");
+	CHECK(prison_spec_from_json(doc, &s, &err) == 0);
+	CHECK_STR(host_params_get(&s.kparams, "securelevel"), "2");
+	CHECK_STR(host_params_get(&s.kparams, "allow.mlock"), "true");
+	CHECK_INT(s.nlimits, 3);
+	CHECK_STR(s.limits[0], "jail:web1:maxproc:deny=100");
+	CHECK_STR(s.limits[1], "jail:web1:memoryuse:sigterm=536870912/process");
+	CHECK_STR(s.limits[2], "jail:web1:readbps:throttle=1048576");
+
+	/* Limits drift: not checked, all there, one missing. */
+	memset(&d, 0, sizeof(d));
+	CHECK(prison_diff_limits(&s, NULL, &d, &err) == 0);
+	CHECK_INT(d.n, 0);
+	rules.v = host_rules;
+	rules.n = 3;
+	CHECK(prison_diff_limits(&s, &rules, &d, &err) == 0);
+	CHECK_INT(d.n, 1);
+	CHECK_STR(d.v[0].field, "/limits");
+	CHECK_INT(d.v[0].needs_restart, 0);
+	text = json_dumps(d.v[0].desired, JSON_COMPACT);
+	CHECK_STR(text, "[\"jail:web1:maxproc:deny=100\","
+	    "\"jail:web1:memoryuse:sigterm=536870912/process\","
+	    "\"jail:web1:readbps:throttle=1048576\"]");
+	free(text);
+	/* Only jail:web1's rules are observed (not web10's, not user:). */
+	text = json_dumps(d.v[0].observed, JSON_COMPACT);
+	CHECK_STR(text, "[\"jail:web1:maxproc:deny=100\","
+	    "\"jail:web1:memoryuse:sigterm=536870912/process\"]");
+	free(text);
+	prison_drift_list_free(&d);
+	/* Every desired rule present: extra host rules are not drift. */
+	prison_spec_free(&s);
+	json_object_set_new(doc, "limits", json_pack("[{s:s, s:s, s:i},"
+	    " {s:s, s:s, s:i, s:s}]", "resource", "maxproc", "action",
+	    "deny", "amount", 100, "resource", "memoryuse", "action",
+	    "sigterm", "amount", 536870912, "per", "process"));
+	CHECK(prison_spec_from_json(doc, &s, &err) == 0);
+	CHECK_INT(s.nlimits, 2);
+	rules.n = 5;
+	CHECK(prison_diff_limits(&s, &rules, &d, &err) == 0);
+	CHECK_INT(d.n, 0);
+	prison_spec_free(&s);
+
+	/* No limits: never drift, whatever the host has. */
+	json_object_set_new(doc, "limits", json_array());
+	CHECK(prison_spec_from_json(doc, &s, &err) == 0);
+	CHECK_INT(s.nlimits, 0);
+	rules.n = 0;
+	CHECK(prison_diff_limits(&s, &rules, &d, &err) == 0);
+	CHECK_INT(d.n, 0);
+	prison_spec_free(&s);
+	json_object_set_new(doc, "limits", json_null());
+	CHECK(prison_spec_from_json(doc, &s, &err) == 0);
+	CHECK_INT(s.nlimits, 0);
+	prison_spec_free(&s);
+
+	/* What cannot be mapped is named. */
+	json_object_set_new(doc, "limits", json_pack("[{s:s, s:s, s:i},"
+	    " {s:s, s:s, s:i}]", "resource", "maxproc", "action", "deny",
+	    "amount", 1, "resource", "cputime", "action", "deny", "amount",
+	    1));
+	CHECK(prison_spec_from_json(doc, &s, &err) == -1);
+	CHECK_INT(err.code, JD_E_INVALID);
+	CHECK_STR(err.field, "/limits/1/action");
+	CHECK(s.limits == NULL && s.name == NULL);
+	json_object_set_new(doc, "limits", json_string("maxproc:deny=1"));
+	CHECK(prison_spec_from_json(doc, &s, &err) == -1);
+	CHECK_STR(err.field, "/limits");
+	json_decref(doc);
+}
+
 int
 main(void)
 {
 	test_split();
 	test_from_json();
+	test_limits();
 	test_diff();
 	test_doc_from_host();
 	return check_done();
