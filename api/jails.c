@@ -854,10 +854,22 @@ precheck(struct api_ctx *ctx, const struct api_request *req,
     const json_t *doc, const char *url_name, struct api_response *resp)
 {
 	struct verrs errs = { 0 };
+	struct jd_error err;
 	json_t *spec;
 
 	spec = codec_jail_decode(doc, url_name, NULL, &ctx->cfg, &errs);
-	if (spec == NULL) {
+	/* Every bad field at once: unknown policies too (the writer checks
+	 * them again against committed state). */
+	jd_error_clear(&err);
+	if (ctx->reader != NULL && check_policy_refs(ctx->reader(
+	    ctx->reader_arg), doc, &errs, &err) == -1) {
+		json_decref(spec);
+		verrs_free(&errs);
+		problem_from_error(resp, req, &err);
+		return -1;
+	}
+	if (spec == NULL || errs.n > 0) {
+		json_decref(spec);
 		problem_set(resp, req, errs.oom ? JD_E_NOMEM : JD_E_INVALID,
 		    "the jail document has invalid fields", &errs);
 		verrs_free(&errs);
