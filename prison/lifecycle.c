@@ -20,6 +20,7 @@
 #include "common/buf.h"
 #include "prison/catalog.h"
 #include "prison/lifecycle.h"
+#include "prison/rctl.h"
 
 struct lc {
 	struct host			*h;
@@ -29,6 +30,7 @@ struct lc {
 	unsigned char			*ip_done;	/* per s->ips */
 	unsigned char			*mount_done;	/* per s->mounts */
 	int				 created;
+	size_t				 rctl_done;	/* s->limits added */
 	struct host_addr_list		 addrs;	/* the host before we began */
 	struct host_mount_list		 mounts;
 };
@@ -357,6 +359,139 @@ undo_jail_create(struct lc *c)
 	c->created = 0;
 }
 
+/* rctl rules. */
+
+/*
+ * Fill err for an rctl call on rule (or filter) that failed with herr.
+ * ENOSYS gets a sentence saying how to enable resource accounting,
+ * whatever the backend said.
+ */
+static int
+rctl_fail(struct jd_error *err, const struct jd_error *herr,
+    const char *what)
+{
+	if (herr->sys_errno == ENOSYS)
+		return jd_error_sys(err, JD_E_HOST, ENOSYS, "%s: %s", what,
+		    RCTL_DISABLED_MSG);
+	return jd_error_sys(err, JD_E_HOST, herr->sys_errno, "%s: %s", what,
+	    herr->message);
+}
+
+/*
+ * The filter that matches exactly one rule: the rule with its per spelt
+ * out (a filter without "/per" matches every per).
+ */
+static int
+rctl_exact(const char *rule, char *out, size_t outsz)
+{
+	const char *eq = strchr(rule, '=');
+	int n;
+
+	if (eq != NULL && strchr(eq, '/') != NULL)
+		n = snprintf(out, outsz, "%s", rule);
+	else
+		n = snprintf(out, outsz, "%s/jail", rule);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+/* Remove exactly rule; ESRCH (already gone) is success. */
+static int
+rctl_del(struct host *h, const char *rule, struct jd_error *herr)
+{
+	char filter[600];
+
+	if (rctl_exact(rule, filter, sizeof(filter)) == -1)
+		return jd_error_sys(herr, JD_E_HOST, ENAMETOOLONG, "%s",
+		    "rule too long");
+	if (host_rctl_remove(h, filter, herr) == -1 &&
+	    herr->sys_errno != ESRCH)
+		return -1;
+	return 0;
+}
+
+/*
+ * The key of a jail rule "jail:NAME:RESOURCE:ACTION=AMOUNT[/PER]":
+ * "RESOURCE:ACTION/PER" with per spelt out, and where AMOUNT starts.
+ * Returns -1 for text not of that form.
+ */
+static int
+rctl_key(const char *rule, char *key, size_t keysz, const char **amount)
+{
+	const char *p = rule, *eq, *slash;
+	int i, n;
+
+	for (i = 0; i < 2; i++) {
+		if ((p = strchr(p, ':')) == NULL)
+			return -1;
+		p++;
+	}
+	if ((eq = strchr(p, '=')) == NULL)
+		return -1;
+	slash = strchr(eq, '/');
+	n = snprintf(key, keysz, "%.*s/%s", (int)(eq - p), p,
+	    slash != NULL ? slash + 1 : "jail");
+	if (n < 0 || (size_t)n >= keysz)
+		return -1;
+	if (amount != NULL)
+		*amount = eq + 1;
+	return 0;
+}
+
+static int
+has_rule(char *const *v, size_t n, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], rule) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does s want a rule with rule's key but another amount? */
+static int
+rule_changed(const struct prison_spec *s, const char *rule)
+{
+	char k1[128], k2[128];
+	size_t i;
+
+	if (rctl_key(rule, k1, sizeof(k1), NULL) == -1)
+		return 0;
+	for (i = 0; i < s->nlimits; i++)
+		if (rctl_key(s->limits[i], k2, sizeof(k2), NULL) == 0 &&
+		    strcmp(k1, k2) == 0 && strcmp(rule, s->limits[i]) != 0)
+			return 1;
+	return 0;
+}
+
+static int
+do_rctl(struct lc *c, struct jd_error *err)
+{
+	struct jd_error herr;
+	size_t i;
+
+	for (i = 0; i < c->s->nlimits; i++) {
+		if (host_rctl_add(c->h, c->s->limits[i], &herr) == -1) {
+			char what[600];
+
+			snprintf(what, sizeof(what), "rctl %s",
+			    c->s->limits[i]);
+			return rctl_fail(err, &herr, what);
+		}
+		c->rctl_done = i + 1;
+	}
+	return 0;
+}
+
+static void
+undo_rctl(struct lc *c)
+{
+	struct jd_error herr;
+
+	while (c->rctl_done > 0)
+		(void)rctl_del(c->h, c->s->limits[--c->rctl_done], &herr);
+}
+
 static const struct lc_step create_steps[] = {
 	{ "exec.prepare", do_prepare, NULL },
 	{ "ip4 aliases", do_alias4, undo_alias4 },
@@ -364,6 +499,7 @@ static const struct lc_step create_steps[] = {
 	{ "mounts", do_mounts, undo_mounts },
 	{ "exec.prestart", do_prestart, NULL },
 	{ "jail_set", do_jail_create, undo_jail_create },
+	{ "rctl", do_rctl, undo_rctl },
 	{ "exec.created", do_created, NULL },
 	{ "exec.start", do_start, NULL },
 	{ "exec.poststart", do_poststart, NULL },
@@ -489,6 +625,26 @@ do_unmounts(struct lc *c, struct jd_error *err)
 	return rc;
 }
 
+/* Every rule of the jail's name, when the spec has limits. */
+static int
+do_unrctl(struct lc *c, struct jd_error *err)
+{
+	struct jd_error herr;
+	char filter[300];
+
+	if (c->s->nlimits == 0)
+		return 0;
+	snprintf(filter, sizeof(filter), "jail:%s:", c->s->name);
+	if (host_rctl_remove(c->h, filter, &herr) == -1 &&
+	    herr.sys_errno != ESRCH) {
+		char what[320];
+
+		snprintf(what, sizeof(what), "rctl remove %s", filter);
+		return rctl_fail(err, &herr, what);
+	}
+	return 0;
+}
+
 static int
 do_unalias6(struct lc *c, struct jd_error *err)
 {
@@ -516,6 +672,7 @@ static const struct {
 	{ "exec.stop", do_stop, 1, 1 },
 	{ "stop.timeout", do_term, 1, 0 },
 	{ "jail_remove", do_jail_remove, 1, 1 },
+	{ "rctl", do_unrctl, 0, 0 },
 	{ "exec.poststop", do_poststop, 0, 0 },
 	{ "unmount", do_unmounts, 0, 0 },
 	{ "ip6 aliases", do_unalias6, 0, 0 },
@@ -701,6 +858,61 @@ spec_has_alias(const struct prison_spec *s, const struct prison_spec_ip *ip)
 	return 0;
 }
 
+/*
+ * Bring the host's rules for s->name in line with s (see lifecycle.h).
+ * Makes no host call when neither s nor old has limits.
+ */
+static int
+update_rctl(struct host *h, const struct prison_spec *s,
+    const struct prison_spec *old, struct buf *sum, int *count,
+    struct jd_error *err)
+{
+	struct host_strings have = { 0 };
+	struct jd_error herr;
+	char filter[300], what[600];
+	const char *r;
+	size_t i;
+	int rc = -1;
+
+	if (s->nlimits == 0 && (old == NULL || old->nlimits == 0))
+		return 0;
+	snprintf(filter, sizeof(filter), "jail:%s:", s->name);
+	if (host_rctl_list(h, filter, &have, &herr) == -1) {
+		snprintf(what, sizeof(what), "rctl list %s", filter);
+		return rctl_fail(err, &herr, what);
+	}
+	/* Rules old had and s does not; rules whose amount changed. */
+	for (i = 0; i < have.n; i++) {
+		r = have.v[i];
+		if (has_rule(s->limits, s->nlimits, r))
+			continue;
+		if (!(old != NULL && has_rule(old->limits, old->nlimits, r)) &&
+		    !rule_changed(s, r))
+			continue;
+		if (rctl_del(h, r, &herr) == -1) {
+			snprintf(what, sizeof(what), "rctl remove %s", r);
+			rctl_fail(err, &herr, what);
+			goto done;
+		}
+		note(sum, count, "rctl -%s", r);
+	}
+	for (i = 0; i < s->nlimits; i++) {
+		r = s->limits[i];
+		if (has_rule(have.v, have.n, r))
+			continue;
+		if (host_rctl_add(h, r, &herr) == -1) {
+			snprintf(what, sizeof(what), "rctl %s", r);
+			rctl_fail(err, &herr, what);
+			goto done;
+		}
+		note(sum, count, "rctl +%s", r);
+	}
+	rc = 0;
+done:
+	host_strings_free(&have);
+	return rc;
+}
+
 int
 lifecycle_update(struct host *h, const struct prison_spec *s,
     const struct prison_spec *old, const struct host_prison *cur,
@@ -795,6 +1007,8 @@ lifecycle_update(struct host *h, const struct prison_spec *s,
 		}
 		note(&sum, &count, "mounted %s (%s)", m.target, m.type);
 	}
+	if (update_rctl(h, s, old, &sum, &count, err) == -1)
+		goto done;
 	rc = count;
 done:
 	if (summary != NULL && summarysz > 0 && sum.data != NULL)

@@ -2,7 +2,10 @@
  * test_lifecycle.c - jail(8)'s sequences over the simulated host
  * (prison/lifecycle.c), checked through the sim's journal: the order of
  * create and stop steps, rollback when a step fails, a failing exec.stop
- * leaving the jail up, update and repair, state surviving a reopen and a
+ * leaving the jail up, update and repair, rctl rules (added before
+ * exec.created and undone, removed at stop, brought in line by update and
+ * repair, never touched for a spec without limits), state surviving a
+ * reopen and a
  * SIGKILL, and the fault/delay controls jaild-sim uses.  The exec options
  * (clean, jail_user, system_user, system_jail_user, timeout_s, consolelog
  * and the JID/JNAME/JPATH variables) are checked twice: as the lifecycle
@@ -30,6 +33,7 @@
 #include "common/buf.h"
 #include "prison/diff.h"
 #include "prison/lifecycle.h"
+#include "prison/rctl.h"
 #include "prison/spec.h"
 #include "tests/lib/check.h"
 
@@ -402,6 +406,290 @@ test_leftovers_and_repair(const struct prison_spec *s)
 		prison_spec_free(&s2);
 	}
 	host_prison_free(&p);
+	nothing_left();
+}
+
+/* The host's rules for jail:lim1:, one per line. */
+static char *
+rules_of(const char *jail)
+{
+	static char out[2048];
+	struct host_strings l;
+	struct jd_error err;
+	char filter[64];
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	snprintf(filter, sizeof(filter), "jail:%s:", jail);
+	CHECK(host_rctl_list(h, filter, &l, &err) == 0);
+	for (i = 0; i < l.n; i++)
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s\n",
+		    l.v[i]);
+	host_strings_free(&l);
+	return out;
+}
+
+/* A spec for jail lim1 with limits (a JSON array text) and one hook. */
+static void
+lim_spec(const char *limits, struct prison_spec *s)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text), "{\"name\": \"lim1\", \"path\":"
+	    " \"/j/lim1\", \"state\": \"running\","
+	    " \"exec\": {\"created\": [\"/bin/echo created\"],"
+	    "  \"stop_timeout_s\": 0},"
+	    " \"limits\": %s}", limits);
+	spec_load(text, s);
+}
+
+static void
+test_rctl_create_stop(void)
+{
+	struct prison_spec s;
+	struct host_prison p;
+	struct jd_error err;
+	char create_line[160], rm[64];
+	char *j;
+	int jid;
+
+	lim_spec("[{\"resource\": \"maxproc\", \"action\": \"deny\","
+	    " \"amount\": 100},"
+	    " {\"resource\": \"memoryuse\", \"action\": \"deny\","
+	    "  \"amount\": 536870912, \"per\": \"process\"}]", &s);
+	CHECK_INT(s.nlimits, 2);
+
+	/* The rules go in after jail_set, before exec.created. */
+	journal_clear();
+	CHECK(lifecycle_create(h, &s, &jid, &err) == 0);
+	snprintf(create_line, sizeof(create_line), "create name=lim1 "
+	    "path=/j/lim1 host.hostname= persist=true ip4=disable ip6=disable"
+	    " -> jid %d", jid);
+	{
+		const char *want[] = {
+			create_line,
+			"rctl_add jail:lim1:maxproc:deny=100",
+			"rctl_add jail:lim1:memoryuse:deny=536870912/process",
+			"exec_host exec.created /bin/echo created",
+			NULL
+		};
+		journal_expect(want);
+	}
+	CHECK_STR(rules_of("lim1"), "jail:lim1:maxproc:deny=100\n"
+	    "jail:lim1:memoryuse:deny=536870912/process\n");
+
+	/* Stop: the jail's rules go right after jail_remove. */
+	CHECK(live("lim1", &p));
+	journal_clear();
+	CHECK(lifecycle_stop(h, &s, &p, &err) == 0);
+	snprintf(rm, sizeof(rm), "remove %d (lim1)", jid);
+	{
+		const char *want[] = { rm, "rctl_remove jail:lim1:", NULL };
+
+		journal_expect(want);
+	}
+	host_prison_free(&p);
+	CHECK_STR(rules_of("lim1"), "");
+	/* Clean-up of a prison already gone: rules left are removed, none
+	   left is no error. */
+	CHECK(host_rctl_add(h, "jail:lim1:maxproc:deny=1", &err) == 0);
+	CHECK(lifecycle_stop(h, &s, NULL, &err) == 0);
+	CHECK_STR(rules_of("lim1"), "");
+	CHECK(lifecycle_stop(h, &s, NULL, &err) == 0);
+	/* A failing removal is reported like the other clean-up steps. */
+	CHECK(host_rctl_add(h, "jail:lim1:maxproc:deny=1", &err) == 0);
+	CHECK(host_sim_fault_set(dir, "rctl_remove", 1, EPERM, 0, &err) ==
+	    0);
+	CHECK(lifecycle_stop(h, &s, NULL, &err) == -1);
+	CHECK_INT(err.sys_errno, EPERM);
+	CHECK_STR(err.message, "rctl remove jail:lim1:: Operation not "
+	    "permitted");
+	CHECK(lifecycle_stop(h, &s, NULL, &err) == 0);
+	CHECK_STR(rules_of("lim1"), "");
+
+	/* exec.created fails: the rules are removed, each by its text. */
+	CHECK(host_sim_fault_set(dir, "exec", 1, EIO, 0, &err) == 0);
+	journal_clear();
+	CHECK(lifecycle_create(h, &s, &jid, &err) == -1);
+	CHECK_INT(err.sys_errno, EIO);
+	CHECK(!live("lim1", NULL));
+	CHECK_STR(rules_of("lim1"), "");
+	j = journal();
+	CHECK_CONTAINS(j, "JPATH=/j/lim1] -> EIO\n"
+	    "rctl_remove jail:lim1:memoryuse:deny=536870912/process\n"
+	    "rctl_remove jail:lim1:maxproc:deny=100/jail\n"
+	    "remove ");
+	jd_free(j);
+
+	/* The second rule fails: the first goes, then the prison. */
+	CHECK(host_sim_fault_set(dir, "rctl_add", 2, EPERM, 0, &err) == 0);
+	journal_clear();
+	CHECK(lifecycle_create(h, &s, &jid, &err) == -1);
+	CHECK_INT(err.code, JD_E_HOST);
+	CHECK_INT(err.sys_errno, EPERM);
+	CHECK_STR(err.message, "rctl jail:lim1:memoryuse:deny=536870912/"
+	    "process: Operation not permitted");
+	CHECK(!live("lim1", NULL));
+	CHECK_STR(rules_of("lim1"), "");
+	j = journal();
+	CHECK_CONTAINS(j, "rctl_add jail:lim1:maxproc:deny=100\n"
+	    "rctl_add jail:lim1:memoryuse:deny=536870912/process -> EPERM\n"
+	    "rctl_remove jail:lim1:maxproc:deny=100/jail\n"
+	    "remove ");
+	CHECK(strstr(j, "exec.created") == NULL);
+	jd_free(j);
+
+	/* RACCT disabled (ENOSYS): says how to enable it. */
+	CHECK(host_sim_fault_set(dir, "rctl_add", 1, ENOSYS, 1, &err) == 0);
+	CHECK(lifecycle_create(h, &s, &jid, &err) == -1);
+	CHECK_INT(err.sys_errno, ENOSYS);
+	CHECK_STR(err.message, "rctl jail:lim1:maxproc:deny=100: "
+	    RCTL_DISABLED_MSG);
+	CHECK_CONTAINS(err.message, "kern.racct.enable=1");
+	CHECK(!live("lim1", NULL));
+	CHECK(host_sim_fault_clear(dir, &err) == 0);
+	prison_spec_free(&s);
+}
+
+static void
+test_rctl_update(void)
+{
+	struct prison_spec old, s, s3;
+	struct host_prison p;
+	struct jd_error err;
+	char summary[1024], *j;
+	int jid;
+
+	lim_spec("[{\"resource\": \"maxproc\", \"action\": \"deny\","
+	    " \"amount\": 100},"
+	    " {\"resource\": \"memoryuse\", \"action\": \"deny\","
+	    "  \"amount\": \"512m\"},"
+	    " {\"resource\": \"nthr\", \"action\": \"log\","
+	    "  \"amount\": 10}]", &old);
+	lim_spec("[{\"resource\": \"maxproc\", \"action\": \"deny\","
+	    " \"amount\": 200},"
+	    " {\"resource\": \"memoryuse\", \"action\": \"deny\","
+	    "  \"amount\": 536870912},"
+	    " {\"resource\": \"openfiles\", \"action\": \"deny\","
+	    "  \"amount\": 1000}]", &s);
+	CHECK(lifecycle_create(h, &old, &jid, &err) == 0);
+	CHECK(live("lim1", &p));
+	/* A rule nobody asked for stays. */
+	CHECK(host_rctl_add(h, "jail:lim1:nsem:deny=5", &err) == 0);
+
+	journal_clear();
+	CHECK_INT(lifecycle_update(h, &s, &old, &p, summary, sizeof(summary),
+	    &err), 4);
+	printf("# updated: %s\n", summary);
+	CHECK_STR(summary, "rctl -jail:lim1:maxproc:deny=100; "
+	    "rctl -jail:lim1:nthr:log=10; rctl +jail:lim1:maxproc:deny=200; "
+	    "rctl +jail:lim1:openfiles:deny=1000");
+	{
+		const char *want[] = {
+			"rctl_remove jail:lim1:maxproc:deny=100/jail",
+			"rctl_remove jail:lim1:nthr:log=10/jail",
+			"rctl_add jail:lim1:maxproc:deny=200",
+			"rctl_add jail:lim1:openfiles:deny=1000",
+			NULL
+		};
+		journal_expect(want);
+	}
+	CHECK_STR(rules_of("lim1"), "jail:lim1:memoryuse:deny=536870912\n"
+	    "jail:lim1:nsem:deny=5\n"
+	    "jail:lim1:maxproc:deny=200\n"
+	    "jail:lim1:openfiles:deny=1000\n");
+	/* Idempotent. */
+	journal_clear();
+	CHECK_INT(lifecycle_update(h, &s, &old, &p, summary, sizeof(summary),
+	    &err), 0);
+	CHECK_STR(summary, "");
+	j = journal();
+	CHECK_STR(j, "");
+	jd_free(j);
+
+	/* Repair: a rule removed and an amount changed out of band. */
+	CHECK(host_rctl_remove(h, "jail:lim1:openfiles", &err) == 0);
+	CHECK(host_rctl_add(h, "jail:lim1:memoryuse:deny=1g", &err) == 0);
+	CHECK_INT(lifecycle_repair(h, &s, &p, summary, sizeof(summary),
+	    &err), 3);
+	printf("# repaired: %s\n", summary);
+	CHECK_STR(summary, "rctl -jail:lim1:memoryuse:deny=1073741824; "
+	    "rctl +jail:lim1:memoryuse:deny=536870912; "
+	    "rctl +jail:lim1:openfiles:deny=1000");
+	CHECK_CONTAINS(rules_of("lim1"), "jail:lim1:nsem:deny=5\n");
+
+	/* A failing add is named; ENOSYS from the listing too. */
+	lim_spec("[{\"resource\": \"nthr\", \"action\": \"deny\","
+	    " \"amount\": 50}]", &s3);
+	CHECK(host_sim_fault_set(dir, "rctl_add", 1, EPERM, 0, &err) == 0);
+	CHECK(lifecycle_update(h, &s3, &s, &p, summary, sizeof(summary),
+	    &err) == -1);
+	CHECK_CONTAINS(err.message, "rctl jail:lim1:nthr:deny=50: ");
+	/* Not undone: the removals before the failure stand. */
+	CHECK_STR(rules_of("lim1"), "jail:lim1:nsem:deny=5\n");
+	CHECK(host_sim_fault_set(dir, "rctl_list", 1, ENOSYS, 0, &err) == 0);
+	CHECK(lifecycle_update(h, &s3, &s, &p, summary, sizeof(summary),
+	    &err) == -1);
+	CHECK_INT(err.sys_errno, ENOSYS);
+	CHECK_STR(err.message, "rctl list jail:lim1:: " RCTL_DISABLED_MSG);
+	CHECK(host_sim_fault_clear(dir, &err) == 0);
+	/* Every limit dropped: old's rules go, the foreign one stays. */
+	CHECK_INT(lifecycle_repair(h, &s, &p, summary, sizeof(summary),
+	    &err), 3);
+	prison_spec_free(&s3);
+	lim_spec("[]", &s3);
+	CHECK_INT(lifecycle_update(h, &s3, &s, &p, summary, sizeof(summary),
+	    &err), 3);
+	CHECK_STR(summary, "rctl -jail:lim1:maxproc:deny=200; "
+	    "rctl -jail:lim1:memoryuse:deny=536870912; "
+	    "rctl -jail:lim1:openfiles:deny=1000");
+	CHECK_STR(rules_of("lim1"), "jail:lim1:nsem:deny=5\n");
+	/* Without limits on either side: no rctl call at all. */
+	CHECK(host_sim_fault_set(dir, "rctl_list", 1, ENOSYS, 1, &err) == 0);
+	CHECK_INT(lifecycle_update(h, &s3, &s3, &p, summary, sizeof(summary),
+	    &err), 0);
+	CHECK(host_sim_fault_clear(dir, &err) == 0);
+
+	CHECK(lifecycle_stop(h, &s, &p, &err) == 0);
+	CHECK_STR(rules_of("lim1"), "");
+	host_prison_free(&p);
+	prison_spec_free(&s3);
+	prison_spec_free(&s);
+	prison_spec_free(&old);
+}
+
+/*
+ * A spec without limits never calls rctl: with every rctl method failing
+ * ENOSYS (a host without RACCT), create, update, repair and stop work and
+ * the journal has no rctl line.
+ */
+static void
+test_rctl_none(const struct prison_spec *s)
+{
+	struct host_prison p;
+	struct jd_error err;
+	char summary[256], *j;
+	int jid;
+
+	CHECK(host_sim_fault_set(dir, "rctl_add", 1, ENOSYS, 1, &err) == 0);
+	CHECK(host_sim_fault_set(dir, "rctl_remove", 1, ENOSYS, 1, &err) ==
+	    0);
+	CHECK(host_sim_fault_set(dir, "rctl_list", 1, ENOSYS, 1, &err) == 0);
+	journal_clear();
+	CHECK_INT(s->nlimits, 0);
+	CHECK(lifecycle_create(h, s, &jid, &err) == 0);
+	CHECK(live("web1", &p));
+	CHECK_INT(lifecycle_update(h, s, s, &p, summary, sizeof(summary),
+	    &err), 0);
+	CHECK_INT(lifecycle_repair(h, s, &p, summary, sizeof(summary), &err),
+	    0);
+	CHECK(lifecycle_stop(h, s, &p, &err) == 0);
+	CHECK(lifecycle_stop(h, s, NULL, &err) == 0);
+	host_prison_free(&p);
+	j = journal();
+	CHECK(strstr(j, "rctl") == NULL);
+	jd_free(j);
+	CHECK(host_sim_fault_clear(dir, &err) == 0);
 	nothing_left();
 }
 
@@ -1111,6 +1399,9 @@ main(void)
 	test_rollback(&s);
 	test_failing_stop(&s);
 	test_leftovers_and_repair(&s);
+	test_rctl_create_stop();
+	test_rctl_update();
+	test_rctl_none(&s);
 	test_persistence(&s);
 	test_faults();
 	test_exec_journal();
