@@ -358,9 +358,12 @@ test_scalars(void)
 	    "must be \"manual\" or \"auto\"");
 	BAD("\"restart_policy\":true", "/restart_policy", NULL);
 
-	/* No policy resource exists yet: every name is refused by index. */
-	BAD("\"policies\":[\"hardened\"]", "/policies/0",
-	    "unknown policy \"hardened\"");
+	/* Names are checked here; whether each exists, in the writer. */
+	BAD("\"policies\":[\"a\",\"b\",\"a\"]", "/policies/2",
+	    "duplicates /policies/0");
+	j = GOOD("\"policies\":[\"hardened\",\"base\"]");
+	CHECK_AT(j, "/policies", "[\"hardened\",\"base\"]");
+	json_decref(j);
 	BAD("\"policies\":[5]", "/policies/0", "must be a policy name");
 	BAD("\"policies\":[\"-x\"]", "/policies/0", "must be a policy name");
 	BAD("\"policies\":\"hardened\"", "/policies", "must be an array");
@@ -835,7 +838,7 @@ test_unknown_and_many(void)
 {
 	static const char *const want[] = {
 		"/bogus", "/a~1b", "/name", "/path", "/hostname", "/state",
-		"/policies/0", "/params/securelevel", "/exec/start/0",
+		"/policies/1", "/params/securelevel", "/exec/start/0",
 		"/exec/timeout_s", "/ips/0/address", "/ips/1/interface",
 		"/mounts/0/ruleset", "/mounts/1/source", "/depends/0",
 		"/labels/a b",
@@ -852,7 +855,7 @@ test_unknown_and_many(void)
 	/* Every problem at once, each at its own pointer. */
 	out = decode_text(__FILE__, __LINE__, "{\"bogus\":1,\"a/b\":2,"
 	    "\"name\":\"-x\",\"path\":\"/a/\",\"hostname\":\"a_b\","
-	    "\"state\":\"on\",\"policies\":[\"p\"],"
+	    "\"state\":\"on\",\"policies\":[\"p\",\"p\"],"
 	    "\"params\":{\"securelevel\":42},"
 	    "\"exec\":{\"start\":[\"\"],\"timeout_s\":0},"
 	    "\"ips\":[{\"address\":\"0.0.0.0\"},{\"interface\":\"9\","
