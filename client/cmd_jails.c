@@ -63,13 +63,6 @@ jails_fail(struct http_resp *resp, const char *what)
 	return CTL_EXIT_API;
 }
 
-static void
-xappend(json_t *arr, json_t *v)
-{
-	if (v == NULL || json_array_append_new(arr, v) == -1)
-		ctl_oom();
-}
-
 static char *
 xdumps(const json_t *v, size_t flags)
 {
@@ -473,7 +466,7 @@ ctl_mount_parse(const char *s)
 	for (o = opts != NULL ? strtok_r(opts, ",", &save) : NULL; o != NULL;
 	    o = strtok_r(NULL, ",", &save)) {
 		if (strcmp(o, "ro") == 0)
-			xappend(mopts, json_string("ro"));
+			ctl_json_append(mopts, json_string("ro"));
 		else if (strcmp(o, "rw") == 0)
 			continue;
 		else if (strncmp(o, "ruleset=", 8) == 0 && str_is_int(o + 8))
@@ -559,7 +552,7 @@ int
 cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 {
 	enum { O_PATH = 1, O_HOSTNAME, O_IP, O_MOUNT, O_PARAM, O_LABEL,
-	    O_DEPENDS, O_START, O_WAIT };
+	    O_DEPENDS, O_POLICY, O_START, O_WAIT };
 	static const struct arg_opt opts[] = {
 		{ "path", 'p', ARG_REQUIRED, O_PATH },
 		{ "hostname", 'H', ARG_REQUIRED, O_HOSTNAME },
@@ -568,13 +561,14 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		{ "param", 'P', ARG_REQUIRED, O_PARAM },
 		{ "label", 'l', ARG_REQUIRED, O_LABEL },
 		{ "depends", 0, ARG_REQUIRED, O_DEPENDS },
+		{ "policy", 0, ARG_REQUIRED, O_POLICY },
 		{ "start", 0, ARG_NONE, O_START },
 		{ "wait", 'w', ARG_OPTIONAL, O_WAIT },
 		{ NULL, 0, ARG_NONE, 0 }
 	};
 	struct ctl_param_types pt = { 0, NULL };
 	struct http_resp resp;
-	json_t *doc, *ips, *mounts, *params, *labels, *deps, *m;
+	json_t *doc, *ips, *mounts, *params, *labels, *deps, *pols, *m;
 	const char *val, *name = NULL, *path = NULL, *v;
 	char *k, *body = NULL, *url = NULL, label[160];
 	long wait_s = -1;
@@ -584,7 +578,8 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 
 	if ((doc = json_object()) == NULL || (ips = json_array()) == NULL ||
 	    (mounts = json_array()) == NULL || (params = json_object()) == NULL ||
-	    (labels = json_object()) == NULL || (deps = json_array()) == NULL)
+	    (labels = json_object()) == NULL || (deps = json_array()) == NULL ||
+	    (pols = json_array()) == NULL)
 		ctl_oom();
 	/* Keep the document in the order of the jail document. */
 	ctl_json_set(doc, "name", json_null());
@@ -617,14 +612,14 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 				    "'IFACE|ADDR/PFX' or 'ADDR'");
 				goto done;
 			}
-			xappend(ips, create_ip(val));
+			ctl_json_append(ips, create_ip(val));
 			break;
 		case O_MOUNT:
 			if ((m = create_mount(cmd, val)) == NULL) {
 				rc = CTL_EXIT_USAGE;
 				goto done;
 			}
-			xappend(mounts, m);
+			ctl_json_append(mounts, m);
 			break;
 		case O_PARAM:
 		case O_LABEL:
@@ -647,7 +642,10 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			jd_free(k);
 			break;
 		case O_DEPENDS:
-			xappend(deps, json_string(val));
+			ctl_json_append(deps, json_string(val));
+			break;
+		case O_POLICY:
+			ctl_json_append(pols, json_string(val));
 			break;
 		case O_START:
 			ctl_json_set(doc, "state", json_string("running"));
@@ -678,6 +676,8 @@ cmd_create(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		ctl_json_set(doc, "mounts", json_incref(mounts));
 	if (json_array_size(deps) > 0)
 		ctl_json_set(doc, "depends", json_incref(deps));
+	if (json_array_size(pols) > 0)
+		ctl_json_set(doc, "policies", json_incref(pols));
 	if (json_object_size(labels) > 0)
 		ctl_json_set(doc, "labels", json_incref(labels));
 
@@ -708,6 +708,7 @@ done:
 	json_decref(params);
 	json_decref(labels);
 	json_decref(deps);
+	json_decref(pols);
 	json_decref(pt.items);
 	jd_free(body);
 	jd_free(url);
@@ -824,10 +825,10 @@ apply_parse(const char *file, const char *data, size_t len)
 		off += (size_t)jerr.position;
 		if (json_is_array(v)) {
 			json_array_foreach(v, i, e)
-				xappend(docs, json_incref(e));
+				ctl_json_append(docs, json_incref(e));
 			json_decref(v);
 		} else
-			xappend(docs, v);
+			ctl_json_append(docs, v);
 	}
 	if (json_array_size(docs) == 0) {
 		fprintf(stderr, "jailctl apply: %s: no documents\n", file);
@@ -1101,7 +1102,7 @@ cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	struct ctl_param_types pt = { 0, NULL };
 	struct http_resp resp;
 	json_t *patch, *sub;
-	const char *val, *name = NULL, *v, *what;
+	const char *val, *name = NULL, *v, *what, *pp;
 	long long before, after;
 	char *k = NULL, *path = NULL, *body = NULL, label[160];
 	long wait_s = -1;
@@ -1142,6 +1143,18 @@ cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			}
 			ctl_json_set(sub, k + 6, *v == '\0' ? json_null() :
 			    ctl_param_value(&pt, k + 6, v));
+		} else if (strcmp(k, "policies") == 0) {
+			/* "a,b" in order; "" for none */
+			if ((sub = json_array()) == NULL)
+				ctl_oom();
+			for (pp = v; *pp != '\0';) {
+				i = strcspn(pp, ",");
+				if (i > 0)
+					ctl_json_append(sub,
+					    json_stringn(pp, i));
+				pp += i + (pp[i] == ',');
+			}
+			ctl_json_set(patch, "policies", sub);
 		} else if (strncmp(k, "label.", 6) == 0 && k[6] != '\0') {
 			if ((sub = json_object_get(patch, "labels")) == NULL) {
 				sub = json_object();
@@ -1156,7 +1169,7 @@ cmd_set(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			if (set_fields[i] == NULL) {
 				rc = ctl_usage(cmd, "cannot set '%s' (use "
 				    "hostname, state, path, restart_policy, "
-				    "param.NAME or label.KEY)", k);
+				    "policies, param.NAME or label.KEY)", k);
 				goto done;
 			}
 			ctl_json_set(patch, k, json_string(v));

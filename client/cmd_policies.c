@@ -22,13 +22,6 @@
 #include "http.h"
 #include "output.h"
 
-static void
-xappend(json_t *arr, json_t *v)
-{
-	if (v == NULL || json_array_append_new(arr, v) == -1)
-		ctl_oom();
-}
-
 /* "/v1/policies/NAME" with NAME escaped (NULL: the collection). */
 static char *
 policy_path(const char *name)
@@ -349,7 +342,7 @@ cmd_policy(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 		case ARGS_HELP:
 			goto done;
 		case ARGS_POS:
-			xappend(names, json_string(val));
+			ctl_json_append(names, json_string(val));
 			break;
 		case O_JSON:
 			ctl->output = CTL_OUT_JSON;
@@ -370,7 +363,7 @@ cmd_policy(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 				goto done;
 			}
 			jd_free(k);
-			xappend(kvs, json_string(val));
+			ctl_json_append(kvs, json_string(val));
 			break;
 		case O_LIMIT:
 			flags = 1;
@@ -380,7 +373,7 @@ cmd_policy(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 				    val);
 				goto done;
 			}
-			xappend(limits, l);
+			ctl_json_append(limits, l);
 			break;
 		}
 	}

@@ -79,6 +79,8 @@ void	ctl_cmd_help(const struct ctl_cmd *cmd, FILE *fp);
 void	ctl_oom(void) __attribute__((noreturn));
 /* json_object_set_new that treats failure (or a NULL value) as OOM. */
 void	ctl_json_set(json_t *obj, const char *key, json_t *v);
+/* json_array_append_new, the same way. */
+void	ctl_json_append(json_t *arr, json_t *v);
 /*
  * --mount / `mount add` syntax TYPE:SRC:TARGET[:OPTS], OPTS a comma list of
  * ro, rw, ruleset=N, size=S, mode=M; an empty SRC, or SRC equal to TYPE,

@@ -75,6 +75,9 @@ _jailctl()
 	--depends|--jail)
 		COMPREPLY=($(compgen -W "$(_jailctl_jails)" -- "$cur"))
 		return ;;
+	--policy)
+		COMPREPLY=($(compgen -W "$(_jailctl_policies)" -- "$cur"))
+		return ;;
 	esac
 
 	if [ -z "$cmd" ]; then
@@ -89,7 +92,7 @@ _jailctl()
 	local opts=
 	case $cmd in
 	ls)	opts="--state --phase --label --limit" ;;
-	create)	opts="--path --hostname --ip --mount --param --label --depends --start --wait" ;;
+	create)	opts="--path --hostname --ip --mount --param --label --depends --policy --start --wait" ;;
 	apply)	opts="-f --filename --wait" ;;
 	set|rm|start|stop|restart) opts="--wait" ;;
 	events)	opts="--since --jail" ;;
@@ -113,7 +116,7 @@ _jailctl()
 		# set takes field names after the jail.
 		if [ "$cmd" = set ] && [ "$i" -lt $((COMP_CWORD - 1)) ]; then
 			compopt -o nospace 2>/dev/null
-			COMPREPLY=($(compgen -W "hostname= state= path= restart_policy= param. label." -- "$cur"))
+			COMPREPLY=($(compgen -W "hostname= state= path= restart_policy= policies= param. label." -- "$cur"))
 			return
 		fi
 		COMPREPLY=($(compgen -W "$(_jailctl_jails)" -- "$cur")) ;;

@@ -364,6 +364,13 @@ ctl_json_set(json_t *obj, const char *key, json_t *v)
 		ctl_oom();
 }
 
+void
+ctl_json_append(json_t *arr, json_t *v)
+{
+	if (v == NULL || json_array_append_new(arr, v) == -1)
+		ctl_oom();
+}
+
 double
 ctl_now(void)
 {

@@ -357,6 +357,21 @@ else not_ok "the host's maxproc rule was removed"; fi
 host_rules
 if [ $? -eq 0 ] && [ ! -s "$T/out" ]; then ok "the host has no rules for the jail"
 else not_ok "the host has no rules for the jail"; fi
+# create --policy and set policies= attach and detach too.
+run create pj2 --path /usr/local/jails/pj2 --policy pw
+expect_rc 0 "create --policy"
+run get pj2 -o json
+expect_json 'd["policies"] == ["pw"]' "create --policy lists the policy"
+run set pj2 policies=
+expect_rc 0 "set policies= (none)"
+run get pj2 -o json
+expect_json 'd["policies"] == []' "set policies= detaches every policy"
+run set pj2 policies=pw,nope
+expect_rc 1 "set policies= naming an unknown policy"
+expect_err "/policies/1" "the unknown policy is named by its index"
+run rm pj2
+expect_rc 0 "rm pj2"
+
 run policy rm pw
 expect_rc 0 "policy rm once no jail uses it"
 expect_out_line "pw deleted" "policy rm says deleted"
