@@ -60,14 +60,9 @@ static void
 op_done(struct api_write *w, int committed)
 {
 	struct import_op *op = (struct import_op *)w;
-	size_t i;
 
-	if (!committed || op->nrows == 0)
-		return;
-	for (i = 0; i < op->nrows; i++)
-		cache_put(w->ctx->cache, &op->rows[i]);
-	if (w->ctx->wake != NULL)
-		w->ctx->wake(w->ctx->wake_arg);
+	if (committed)
+		jails_publish(w->ctx, op->rows, op->nrows);
 }
 
 static int

@@ -123,33 +123,22 @@ op_done(struct api_write *w, int committed)
 {
 	struct ip_op *op = (struct ip_op *)w;
 
-	if (!committed || !op->have_row)
-		return;
-	cache_put(w->ctx->cache, &op->row);
-	if (w->ctx->wake != NULL)
-		w->ctx->wake(w->ctx->wake_arg);
+	if (committed && op->have_row)
+		jails_publish(w->ctx, &op->row, 1);
 }
 
 static void
 op_problem(struct api_response *resp, const struct ip_op *op,
     enum jd_errcode code, const char *detail, const struct verrs *errs)
 {
-	struct api_request req;
-
-	memset(&req, 0, sizeof(req));
-	req.request_id = op->request_id;
-	problem_set(resp, &req, code, detail, errs);
+	problem_set_rid(resp, op->request_id, code, detail, errs);
 }
 
 static void
 op_error(struct api_response *resp, const struct ip_op *op,
     const struct jd_error *err)
 {
-	struct api_request req;
-
-	memset(&req, 0, sizeof(req));
-	req.request_id = op->request_id;
-	problem_from_error(resp, &req, err);
+	problem_from_error_rid(resp, op->request_id, err);
 }
 
 /*

@@ -1041,6 +1041,17 @@ jails_put_in_txn(struct api_ctx *ctx, sqlite3 *db, const char *name,
 	return rc;
 }
 
+void
+jails_publish(struct api_ctx *ctx, const struct jail_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cache_put(ctx->cache, &rows[i]);
+	if (n > 0 && ctx->wake != NULL)
+		ctx->wake(ctx->wake_arg);
+}
+
 int
 jail_owns_prison(int64_t row_jid, const char *row_phase, int64_t prison_jid)
 {

@@ -45,6 +45,13 @@ struct audit_info;
 struct jail_row;
 
 /*
+ * After a commit on the writer thread: put the n committed rows into the
+ * render cache and, when n > 0, wake the reconciler.
+ */
+void	jails_publish(struct api_ctx *ctx, const struct jail_row *rows,
+	    size_t n);
+
+/*
  * PUT semantics for one jail inside the writer's transaction (for
  * POST /v1/import): validate doc, create or replace jail name, write its
  * satellites, event and audit row.  resp gets the answer a PUT would

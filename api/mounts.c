@@ -100,22 +100,15 @@ op_done(struct api_write *w, int committed)
 {
 	struct mount_op *op = (struct mount_op *)w;
 
-	if (!committed || !op->have_row)
-		return;
-	cache_put(w->ctx->cache, &op->row);
-	if (w->ctx->wake != NULL)
-		w->ctx->wake(w->ctx->wake_arg);
+	if (committed && op->have_row)
+		jails_publish(w->ctx, &op->row, 1);
 }
 
 static void
 op_problem(struct api_response *resp, const struct mount_op *op,
     enum jd_errcode code, const char *detail, const struct verrs *errs)
 {
-	struct api_request req;
-
-	memset(&req, 0, sizeof(req));
-	req.request_id = op->request_id;
-	problem_set(resp, &req, code, detail, errs);
+	problem_set_rid(resp, op->request_id, code, detail, errs);
 }
 
 /*
@@ -179,7 +172,6 @@ load_spec(struct mount_op *op, sqlite3 *db, struct api_response *resp)
 {
 	struct jail_row cur;
 	struct jd_error err;
-	struct api_request req;
 	json_t *spec;
 	char d[128];
 	int found;
@@ -188,9 +180,7 @@ load_spec(struct mount_op *op, sqlite3 *db, struct api_response *resp)
 	jd_error_clear(&err);
 	found = store_jail_get(db, op->name, &cur, &err);
 	if (found == -1) {
-		memset(&req, 0, sizeof(req));
-		req.request_id = op->request_id;
-		problem_from_error(resp, &req, &err);
+		problem_from_error_rid(resp, op->request_id, &err);
 		return NULL;
 	}
 	if (found == 0) {

@@ -166,36 +166,23 @@ static void
 op_done(struct api_write *w, int committed)
 {
 	struct pol_op *op = (struct pol_op *)w;
-	size_t i;
 
-	if (!committed || op->nrows == 0)
-		return;
-	for (i = 0; i < op->nrows; i++)
-		cache_put(w->ctx->cache, &op->rows[i]);
-	if (w->ctx->wake != NULL)
-		w->ctx->wake(w->ctx->wake_arg);
+	if (committed)
+		jails_publish(w->ctx, op->rows, op->nrows);
 }
 
 static void
 op_problem(struct api_response *resp, const struct pol_op *op,
     enum jd_errcode code, const char *detail)
 {
-	struct api_request req;
-
-	memset(&req, 0, sizeof(req));
-	req.request_id = op->request_id;
-	problem_set(resp, &req, code, detail, NULL);
+	problem_set_rid(resp, op->request_id, code, detail, NULL);
 }
 
 static void
 op_error(struct api_response *resp, const struct pol_op *op,
     const struct jd_error *err)
 {
-	struct api_request req;
-
-	memset(&req, 0, sizeof(req));
-	req.request_id = op->request_id;
-	problem_from_error(resp, &req, err);
+	problem_from_error_rid(resp, op->request_id, err);
 }
 
 /*

@@ -157,6 +157,28 @@ problem_from_error(struct api_response *resp, const struct api_request *req,
 }
 
 void
+problem_set_rid(struct api_response *resp, const char *request_id,
+    enum jd_errcode code, const char *detail, const struct verrs *errs)
+{
+	struct api_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.request_id = request_id;
+	problem_set(resp, &req, code, detail, errs);
+}
+
+void
+problem_from_error_rid(struct api_response *resp, const char *request_id,
+    const struct jd_error *err)
+{
+	struct api_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.request_id = request_id;
+	problem_from_error(resp, &req, err);
+}
+
+void
 problem_malformed_json(struct api_response *resp,
     const struct api_request *req, int line, int column, const char *detail)
 {

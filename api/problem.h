@@ -27,6 +27,15 @@ void	problem_set_member(struct api_response *resp,
 	    const struct api_request *req, enum jd_errcode code,
 	    const char *detail, const char *key, json_t *value);
 
+/*
+ * problem_set and problem_from_error for a writer op, which keeps only
+ * its request's id (the request itself is gone by then).
+ */
+void	problem_set_rid(struct api_response *resp, const char *request_id,
+	    enum jd_errcode code, const char *detail, const struct verrs *errs);
+void	problem_from_error_rid(struct api_response *resp,
+	    const char *request_id, const struct jd_error *err);
+
 /* From a jd_error: its field (if any) becomes the single errors[] entry. */
 void	problem_from_error(struct api_response *resp,
 	    const struct api_request *req, const struct jd_error *err);

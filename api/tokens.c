@@ -104,11 +104,7 @@ static void
 op_problem(struct api_response *resp, const struct token_op *op,
     const struct jd_error *err)
 {
-	struct api_request req;
-
-	memset(&req, 0, sizeof(req));
-	req.request_id = op->request_id;
-	problem_from_error(resp, &req, err);
+	problem_from_error_rid(resp, op->request_id, err);
 }
 
 static int

@@ -60,16 +60,8 @@ host_print_items(const struct ctl *ctl, const json_t *items,
 	const json_t *it;
 	size_t i;
 
-	if (ctl->output == CTL_OUT_JSON) {
-		output_json(stdout, items);
+	if (output_items_plain(ctl, items))
 		return;
-	}
-	if (ctl->output == CTL_OUT_NAME) {
-		json_array_foreach(items, i, it)
-			printf("%s\n", json_string_value(
-			    json_object_get(it, "name")));
-		return;
-	}
 	table_init(&t, ncols, hdr);
 	json_array_foreach(items, i, it) {
 		row(it, cells, scratch);

@@ -153,16 +153,8 @@ policy_ls_print(const struct ctl *ctl, const json_t *items)
 	struct table t;
 	size_t i;
 
-	if (ctl->output == CTL_OUT_JSON) {
-		output_json(stdout, items);
+	if (output_items_plain(ctl, items))
 		return;
-	}
-	if (ctl->output == CTL_OUT_NAME) {
-		json_array_foreach(items, i, p)
-			printf("%s\n", json_string_value(
-			    json_object_get(p, "name")));
-		return;
-	}
 	table_init(&t, 4, hdr);
 	json_array_foreach(items, i, p) {
 		snprintf(np, sizeof(np), "%zu",

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/alloc.h"
+#include "ctl.h"
 #include "output.h"
 
 #define TABLE_GAP	2
@@ -261,4 +262,21 @@ output_progress(int enabled, const char *text)
 	else
 		fprintf(stderr, "\r%s\033[K", text);
 	fflush(stderr);
+}
+
+int
+output_items_plain(const struct ctl *ctl, const json_t *items)
+{
+	const json_t *it;
+	size_t i;
+
+	if (ctl->output == CTL_OUT_JSON) {
+		output_json(stdout, items);
+		return 1;
+	}
+	if (ctl->output != CTL_OUT_NAME)
+		return 0;
+	json_array_foreach(items, i, it)
+		printf("%s\n", json_string_value(json_object_get(it, "name")));
+	return 1;
 }

@@ -46,6 +46,15 @@ size_t	output_width(void);
 void	output_json(FILE *fp, const json_t *v);
 
 /*
+ * The -o json and -o name forms of a list of named items: the array as
+ * JSON, or each item's "name" on a line.  Returns 1 when ctl asks for one
+ * of those and the list was printed, 0 for the table form, which the
+ * caller prints.
+ */
+struct ctl;
+int	output_items_plain(const struct ctl *ctl, const json_t *items);
+
+/*
  * Render a failed answer on stderr: "jailctl: TITLE: DETAIL", then each
  * bad field as "  /pointer: message", and the line/column of malformed
  * JSON.  what (may be NULL) prefixes the detail, e.g. the jail name.
