@@ -55,14 +55,24 @@ static const char *const no_query[] = { NULL };
 
 /* ---- documents ---- */
 
-/* The policy document of row p, with used_by read through db. */
+/*
+ * The policy document of row p, with used_by read through db: only the
+ * jails principal may see (NULL: all), so a token limited to some jails
+ * learns no other jail's name from it.
+ */
 static json_t *
-policy_doc(sqlite3 *db, const struct policy_row *p, struct jd_error *err)
+policy_doc(sqlite3 *db, const struct policy_row *p,
+    const struct api_principal *principal, struct jd_error *err)
 {
 	json_t *spec, *users, *doc;
+	size_t i;
 
 	if (store_policy_users(db, p->name, &users, err) == -1)
 		return NULL;
+	for (i = json_array_size(users); i-- > 0;)
+		if (!api_principal_sees(principal, json_string_value(
+		    json_array_get(users, i))))
+			json_array_remove(users, i);
 	spec = json_loads(p->spec, 0, NULL);
 	doc = spec == NULL ? NULL : json_pack("{s:s, s:O, s:O, s:O, s:I, "
 	    "s:s, s:s, s:o}", "name", p->name, "description",
@@ -271,7 +281,7 @@ run_put(struct pol_op *op, sqlite3 *db, struct api_response *resp)
 		json_decref(old);
 		if (same) {
 			/* Nothing changed: no new version, no re-reconcile. */
-			if ((doc = policy_doc(db, &cur, &err)) == NULL) {
+			if ((doc = policy_doc(db, &cur, NULL, &err)) == NULL) {
 				op_error(resp, op, &err);
 				goto done;
 			}
@@ -295,7 +305,7 @@ run_put(struct pol_op *op, sqlite3 *db, struct api_response *resp)
 	    store_policy_put(db, &row, !found, &err) == -1 ||
 	    (found && bump_users(op, db, row.updated_at, &err) == -1) ||
 	    audit_write(db, &op->audit, resource, 0, 0, &err) == -1 ||
-	    (doc = policy_doc(db, &row, &err)) == NULL) {
+	    (doc = policy_doc(db, &row, NULL, &err)) == NULL) {
 		op_error(resp, op, &err);
 		goto done;
 	}
@@ -418,6 +428,7 @@ op_new(struct api_ctx *ctx, const struct api_request *req,
 
 struct list_acc {
 	sqlite3		*db;
+	const struct api_principal *principal;
 	json_t		*items;
 	struct jd_error	*err;
 };
@@ -426,7 +437,7 @@ static int
 list_cb(void *arg, const struct policy_row *p)
 {
 	struct list_acc *a = arg;
-	json_t *doc = policy_doc(a->db, p, a->err);
+	json_t *doc = policy_doc(a->db, p, a->principal, a->err);
 
 	if (doc == NULL)
 		return 1;
@@ -449,6 +460,7 @@ h_policies_list(struct api_ctx *ctx, const struct api_request *req,
 		return;
 	jd_error_clear(&err);
 	acc.db = ctx->reader(ctx->reader_arg);
+	acc.principal = req->principal;
 	acc.items = json_array();
 	acc.err = &err;
 	if (acc.items == NULL || store_policy_foreach(acc.db, list_cb, &acc,
@@ -485,7 +497,7 @@ h_policy_get(struct api_ctx *ctx, const struct api_request *req,
 		policy_not_found(resp, req, params[0]);
 		return;
 	}
-	if (rc == -1 || (doc = policy_doc(db, &p, &err)) == NULL) {
+	if (rc == -1 || (doc = policy_doc(db, &p, req->principal, &err)) == NULL) {
 		if (rc == 1)
 			policy_row_free(&p);
 		problem_from_error(resp, req, &err);

@@ -71,6 +71,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*" >&2; }
+die() { say "run.sh: $*"; exit 1; }
 now_ns() { date +%s%N; }
 # calc EXPR: floating point with awk, 3 decimals
 calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
@@ -438,10 +439,53 @@ c0=$(cpu_ticks "$SC_PID")
 sleep "$RESYNC_K"
 c1=$(cpu_ticks "$SC_PID")
 HZ=$(getconf CLK_TCK)
-emit "resync_cpu_${NJAILS}" "$(calc "($c1 - $c0) * 1000 / $HZ / $RESYNC_K")" \
+RESYNC_PLAIN=$(calc "($c1 - $c0) * 1000 / $HZ / $RESYNC_K")
+emit "resync_cpu_${NJAILS}" "$RESYNC_PLAIN" \
     "ms/pass" "" "" "<100" \
     "utime+stime over ${RESYNC_K} s idle, resync_interval_s=1, / $RESYNC_K"
 stop_pid "$SC_PID"
+
+# ---- 3b. policies --------------------------------------------------------
+# Every jail lists two policies (parameters and rctl limits): the no-change
+# pass against the plain one above, and a change to a policy all of them
+# list (each jail's row, version and event rewritten in one transaction)
+# against SQLite writing as many rows in 100-row transactions.
+start_jaild policies -o resync_interval_s=3600
+PO_PID=$JPID PO_ADDR=$JADDR
+for p in 'bench-a:{"params":{"securelevel":3,"allow.raw_sockets":false},"limits":[{"resource":"maxproc","action":"deny","amount":200}]}' \
+    'bench-b:{"params":{"children.max":0},"limits":[{"resource":"memoryuse","action":"deny","amount":"1g"}]}'; do
+	curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $(tok_for "$PO_ADDR")" \
+	    -H 'Content-Type: application/json' "http://$PO_ADDR/v1/policies/${p%%:*}" \
+	    -d "${p#*:}" || die "cannot create policy ${p%%:*}"
+done
+o=$(lg load_policies --tcp "$PO_ADDR" -c 64 -t "$CORES" -d 600 -n "$NJAILS" \
+    "${PUT[@]}" --prefix p --body "${BULK/\"params\"/\"policies\":[\"bench-a\",\"bench-b\"],\"params\"}")
+wait_settled "$PO_ADDR"
+t0=$(now_ns)
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT \
+    -H "Authorization: Bearer $(tok_for "$PO_ADDR")" \
+    -H 'Content-Type: application/json' "http://$PO_ADDR/v1/policies/bench-a" \
+    -d '{"params":{"securelevel":2},"limits":[{"resource":"maxproc","action":"deny","amount":300}]}')
+t1=$(now_ns)
+[ "$code" = 200 ] || die "policy change answered $code"
+pc=$(calc "($t1 - $t0) / 1e6")
+pc_ceil=$(calc "$NJAILS * 2 * 1000 / $(jnum "$sqb" rows_per_s)")
+emit "policy_change_${NJAILS}" "$pc" "ms" "$pc_ceil" "$(calc "$pc / $pc_ceil")" \
+    "" "PUT of a policy $NJAILS jails list; ceiling: $((NJAILS * 2)) SQLite rows in 100-row transactions"
+stop_pid "$PO_PID"
+start_jaild policies -o resync_interval_s=1
+PO_PID=$JPID PO_ADDR=$JADDR
+wait_settled "$PO_ADDR"
+sleep 1
+c0=$(cpu_ticks "$PO_PID")
+sleep "$RESYNC_K"
+c1=$(cpu_ticks "$PO_PID")
+rp=$(calc "($c1 - $c0) * 1000 / $HZ / $RESYNC_K")
+emit "resync_cpu_${NJAILS}_policies" "$rp" "ms/pass" "$RESYNC_PLAIN" \
+    "$(calc "$rp / ($RESYNC_PLAIN > 0 ? $RESYNC_PLAIN : 1)")" "" \
+    "every jail lists 2 policies; ceiling: the plain pass above"
+say "  policies: change reaching $NJAILS jails ${pc} ms; pass ${rp} ms (plain $RESYNC_PLAIN ms)"
+stop_pid "$PO_PID"
 
 # ---- 4. convergence on the simulated host --------------------------------
 start_jaild converge

@@ -423,6 +423,23 @@ test_privilege(void)
 	http_resp_free(&r);
 	CHECK_INT(as(h, "GET", "/v1/jails/p2/effective", NULL, &r), 404);
 	http_resp_free(&r);
+	/* used_by names only the jails the token may see. */
+	CHECK_INT(as(NULL, "PUT", "/v1/jails/p2", "{\"path\":\"/j/p2\","
+	    "\"policies\":[\"base\"]}", &r), 200);
+	http_resp_free(&r);
+	CHECK_INT(as(NULL, "PUT", "/v1/jails/p1", "{\"path\":\"/j/p1\","
+	    "\"policies\":[\"base\"]}", &r), 200);
+	http_resp_free(&r);
+	CHECK_INT(as(h, "GET", "/v1/policies/base", NULL, &r), 200);
+	CHECK_INT(json_array_size(jptr(r.json, "/used_by")), 1);
+	CHECK_STR(jptr_str(r.json, "/used_by/0"), "p1");
+	http_resp_free(&r);
+	CHECK_INT(as(h, "GET", "/v1/policies", NULL, &r), 200);
+	CHECK_INT(json_array_size(jptr(r.json, "/items/0/used_by")), 1);
+	http_resp_free(&r);
+	CHECK_INT(as(NULL, "GET", "/v1/policies/base", NULL, &r), 200);
+	CHECK_INT(json_array_size(jptr(r.json, "/used_by")), 2);
+	http_resp_free(&r);
 	CHECK_INT(as(NULL, "GET", "/v1/jails/nosuch/effective", NULL, &r),
 	    404);
 	http_resp_free(&r);
