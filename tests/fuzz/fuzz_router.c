@@ -193,20 +193,30 @@ run_deferred(struct api_response *resp, const char *request_id, int keep)
 	}
 }
 
-/* The jail documents the database starts with. */
-static const char *const seeds[] = {
-	"{\"name\":\"web1\",\"path\":\"/usr/local/jails/web1\","
+/* What the database starts with: a policy, then jails (POSTed there). */
+static const struct {
+	const char	*path;
+	const char	*body;
+} seeds[] = {
+	{ "/v1/policies", "{\"name\":\"hardened\",\"params\":{"
+	"\"securelevel\":3,\"allow.raw_sockets\":false},\"limits\":[{"
+	"\"resource\":\"maxproc\",\"action\":\"deny\",\"amount\":100},"
+	"{\"resource\":\"readbps\",\"action\":\"throttle\",\"amount\":"
+	"\"1m\",\"per\":\"process\"}]}" },
+	{ "/v1/jails", "{\"name\":\"web1\",\"path\":\"/usr/local/jails/web1\","
 	"\"hostname\":\"web1.example.org\",\"state\":\"running\","
 	"\"params\":{\"securelevel\":3},"
 	"\"exec\":{\"start\":[\"/bin/sh /etc/rc\"]},"
 	"\"ips\":[{\"interface\":\"em0\",\"address\":\"10.0.0.5/24\"}],"
 	"\"mounts\":[{\"type\":\"devfs\",\"target\":\"/dev\",\"ruleset\":4},"
 	"{\"type\":\"tmpfs\",\"target\":\"/tmp\",\"size\":\"512m\"}],"
-	"\"depends\":[\"db1\"],\"labels\":{\"env\":\"prod\",\"tier\":\"web\"}}",
-	"{\"name\":\"db1\",\"path\":\"/jails/db1\",\"state\":\"running\","
-	"\"labels\":{\"env\":\"prod\",\"tier\":\"db\"}}",
-	"{\"name\":\"a-b_c\",\"path\":\"/jails/a-b_c\","
-	"\"labels\":{\"env\":\"dev\"}}",
+	"\"depends\":[\"db1\"],\"policies\":[\"hardened\"],"
+	"\"labels\":{\"env\":\"prod\",\"tier\":\"web\"}}" },
+	{ "/v1/jails", "{\"name\":\"db1\",\"path\":\"/jails/db1\","
+	"\"state\":\"running\",\"labels\":{\"env\":\"prod\","
+	"\"tier\":\"db\"}}" },
+	{ "/v1/jails", "{\"name\":\"a-b_c\",\"path\":\"/jails/a-b_c\","
+	"\"labels\":{\"env\":\"dev\"}}" },
 };
 
 int
@@ -248,21 +258,21 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		memset(&req, 0, sizeof(req));
 		memset(&resp, 0, sizeof(resp));
 		req.method = HM_POST;
-		req.path = "/v1/jails";
+		req.path = seeds[i].path;
 		req.content_type = "application/json";
 		req.request_id = "seed";
-		/* The first one leaves an Idempotency-Key to replay. */
-		req.idempotency_key = i == 0 ? "seed-key-1" : NULL;
-		req.body = seeds[i];
-		req.body_len = strlen(seeds[i]);
+		/* The first jail leaves an Idempotency-Key to replay. */
+		req.idempotency_key = i == 1 ? "seed-key-1" : NULL;
+		req.body = seeds[i].body;
+		req.body_len = strlen(seeds[i].body);
 		api_handle(&ctx, &req, &resp);
 		if (resp.defer != API_DEFER_WRITE)
-			fuzz_fail("seeding jail %zu: status %d %.*s", i,
+			fuzz_fail("seeding %zu: status %d %.*s", i,
 			    resp.status, (int)resp.body_len,
 			    resp.body ? resp.body : "");
 		run_deferred(&resp, "seed", 1);
 		if (resp.status != 201)
-			fuzz_fail("seeding jail %zu: status %d %.*s", i,
+			fuzz_fail("seeding %zu: status %d %.*s", i,
 			    resp.status, (int)resp.body_len,
 			    resp.body ? resp.body : "");
 		api_response_free(&resp);
