@@ -185,6 +185,33 @@ test_crud(void)
 	r = http_json(inst.url, "DELETE", "/v1/policies/tmp", NULL);
 	CHECK_INT(r->status, 404);
 	http_free(r);
+
+	/* Every accepted change has its audit row; refused ones none. */
+	r = http_get(inst.url, "/v1/audit?limit=1000");
+	CHECK_INT(r->status, 200);
+	{
+		int created = 0, deleted = 0, refused = 0;
+		json_t *it;
+		size_t i;
+
+		json_array_foreach(jptr(r->json, "/items"), i, it) {
+			const char *res = jptr_str(it, "/resource");
+			const char *m = jptr_str(it, "/method");
+
+			if (res == NULL || m == NULL)
+				continue;
+			created += strcmp(res, "policy:tmp") == 0 &&
+			    strcmp(m, "PUT") == 0;
+			deleted += strcmp(res, "policy:tmp") == 0 &&
+			    strcmp(m, "DELETE") == 0;
+			refused += strcmp(res, "policy:hardened") == 0 &&
+			    strcmp(m, "POST") == 0;
+		}
+		CHECK_INT(created, 1);
+		CHECK_INT(deleted, 1);
+		CHECK_INT(refused, 1);	/* the first POST; not the 409 */
+	}
+	http_free(r);
 }
 
 static void
