@@ -447,10 +447,10 @@ stop_pid "$SC_PID"
 
 # ---- 3b. policies --------------------------------------------------------
 # Every jail lists two policies (parameters and rctl limits): the no-change
-# pass against the plain one above, and a change to a policy all of them
+# pass against the plain one above, then a change to a policy all of them
 # list (each jail's row, version and event rewritten in one transaction)
 # against SQLite writing as many rows in 100-row transactions.
-start_jaild policies -o resync_interval_s=3600
+start_jaild policies -o resync_interval_s=1
 PO_PID=$JPID PO_ADDR=$JADDR
 for p in 'bench-a:{"params":{"securelevel":3,"allow.raw_sockets":false},"limits":[{"resource":"maxproc","action":"deny","amount":200}]}' \
     'bench-b:{"params":{"children.max":0},"limits":[{"resource":"memoryuse","action":"deny","amount":"1g"}]}'; do
@@ -461,6 +461,14 @@ done
 o=$(lg load_policies --tcp "$PO_ADDR" -c 64 -t "$CORES" -d 600 -n "$NJAILS" \
     "${PUT[@]}" --prefix p --body "${BULK/\"params\"/\"policies\":[\"bench-a\",\"bench-b\"],\"params\"}")
 wait_settled "$PO_ADDR"
+sleep 2
+c0=$(cpu_ticks "$PO_PID")
+sleep "$RESYNC_K"
+c1=$(cpu_ticks "$PO_PID")
+rp=$(calc "($c1 - $c0) * 1000 / $HZ / $RESYNC_K")
+emit "resync_cpu_${NJAILS}_policies" "$rp" "ms/pass" "$RESYNC_PLAIN" \
+    "$(calc "$rp / ($RESYNC_PLAIN > 0 ? $RESYNC_PLAIN : 1)")" "" \
+    "every jail lists 2 policies; ceiling: the plain pass above"
 t0=$(now_ns)
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT \
     -H "Authorization: Bearer $(tok_for "$PO_ADDR")" \
@@ -472,19 +480,7 @@ pc=$(calc "($t1 - $t0) / 1e6")
 pc_ceil=$(calc "$NJAILS * 2 * 1000 / $(jnum "$sqb" rows_per_s)")
 emit "policy_change_${NJAILS}" "$pc" "ms" "$pc_ceil" "$(calc "$pc / $pc_ceil")" \
     "" "PUT of a policy $NJAILS jails list; ceiling: $((NJAILS * 2)) SQLite rows in 100-row transactions"
-stop_pid "$PO_PID"
-start_jaild policies -o resync_interval_s=1
-PO_PID=$JPID PO_ADDR=$JADDR
-wait_settled "$PO_ADDR"
-sleep 1
-c0=$(cpu_ticks "$PO_PID")
-sleep "$RESYNC_K"
-c1=$(cpu_ticks "$PO_PID")
-rp=$(calc "($c1 - $c0) * 1000 / $HZ / $RESYNC_K")
-emit "resync_cpu_${NJAILS}_policies" "$rp" "ms/pass" "$RESYNC_PLAIN" \
-    "$(calc "$rp / ($RESYNC_PLAIN > 0 ? $RESYNC_PLAIN : 1)")" "" \
-    "every jail lists 2 policies; ceiling: the plain pass above"
-say "  policies: change reaching $NJAILS jails ${pc} ms; pass ${rp} ms (plain $RESYNC_PLAIN ms)"
+say "  policies: pass ${rp} ms (plain $RESYNC_PLAIN ms); a change reaching $NJAILS jails ${pc} ms"
 stop_pid "$PO_PID"
 
 # ---- 4. convergence on the simulated host --------------------------------
