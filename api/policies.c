@@ -253,7 +253,7 @@ run_put(struct pol_op *op, sqlite3 *db, struct api_response *resp)
 	struct jd_error err;
 	char resource[80], d[160];
 	json_t *old, *doc;
-	int found, same, ret = -1;
+	int found, same, affects = 0, ret = -1;
 
 	jd_error_clear(&err);
 	memset(&row, 0, sizeof(row));
@@ -278,6 +278,12 @@ run_put(struct pol_op *op, sqlite3 *db, struct api_response *resp)
 	if (found) {
 		old = json_loads(cur.spec, 0, NULL);
 		same = old != NULL && json_equal(old, op->spec);
+		/* Only params and limits reach the jails; a new description
+		 * alone changes no jail. */
+		affects = old == NULL || !json_equal(json_object_get(old,
+		    "params"), json_object_get(op->spec, "params")) ||
+		    !json_equal(json_object_get(old, "limits"),
+		    json_object_get(op->spec, "limits"));
 		json_decref(old);
 		if (same) {
 			/* Nothing changed: no new version, no re-reconcile. */
@@ -303,7 +309,8 @@ run_put(struct pol_op *op, sqlite3 *db, struct api_response *resp)
 	}
 	if (store_next_rv(db, &row.resource_version, &err) == -1 ||
 	    store_policy_put(db, &row, !found, &err) == -1 ||
-	    (found && bump_users(op, db, row.updated_at, &err) == -1) ||
+	    (found && affects && bump_users(op, db, row.updated_at, &err) ==
+	    -1) ||
 	    audit_write(db, &op->audit, resource, 0, 0, &err) == -1 ||
 	    (doc = policy_doc(db, &row, NULL, &err)) == NULL) {
 		op_error(resp, op, &err);

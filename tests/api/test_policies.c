@@ -311,6 +311,28 @@ test_effective_and_reconcile(void)
 	CHECK(r->body != NULL && strstr(r->body, "web1") != NULL);
 	http_free(r);
 
+	/* A new description alone changes no jail. */
+	r = http_get(inst.url, "/v1/policies/hardened");
+	{
+		json_t *d = json_deep_copy(r->json);
+		char *body;
+		struct http_resp *p;
+
+		json_object_set_new(d, "description", json_string("edited"));
+		body = json_dumps(d, JSON_COMPACT);
+		p = http_json(inst.url, "PUT", "/v1/policies/hardened", body);
+		CHECK_INT(p->status, 200);
+		CHECK(jptr_int(p->json, "/resource_version") >
+		    jptr_int(r->json, "/resource_version"));
+		http_free(p);
+		free(body);
+		json_decref(d);
+	}
+	http_free(r);
+	r = http_get(inst.url, "/v1/jails/web1");
+	CHECK_INT(jptr_int(r->json, "/generation"), gen);
+	http_free(r);
+
 	/* Changing the policy changes the jail and the host. */
 	r = http_json(inst.url, "PUT", "/v1/policies/hardened",
 	    "{\"params\":{\"securelevel\":2},\"limits\":[{\"resource\":"
