@@ -67,6 +67,11 @@ struct reconciler {
 	size_t		 ncache;
 	int		 acted;		/* this pass changed the host */
 
+	/* set_status_w's writes in flight (not waited for one by one) */
+	pthread_mutex_t	 pend_lock;
+	pthread_cond_t	 pend_cond;
+	int		 pending;
+
 	pthread_mutex_t	 snap_lock;
 	json_t		*snapshot;	/* built on demand from the lists */
 	struct host_info snap_info;
@@ -91,6 +96,7 @@ struct status_op {
 	int			 delete_row;
 	int			 set_applied;	/* store applied (may be NULL) */
 	char			*applied;
+	struct api_response	 resp;		/* async: the writer's answer */
 	/* results */
 	int			 gone;
 	struct jail_row		 row;
@@ -200,23 +206,17 @@ status_free(struct api_write *w)
 	jd_free(op);
 }
 
-/*
- * Record what the reconciler saw or did for jail name at generation gen.
- * Returns 1 when the row no longer exists, 0 when written, -1 on failure.
- */
-static int
-set_status_full(struct reconciler *r, const char *name, int64_t gen,
+static struct status_op *
+status_op_new(struct reconciler *r, const char *name, int64_t gen,
     const char *phase, int64_t jid, const char *message, const char *drift,
     const char *event, const char *event_msg, int delete_row,
     int set_applied, const char *applied)
 {
 	struct status_op *op;
-	struct api_response resp;
-	int rc;
 
 	op = jd_calloc(1, sizeof(*op));
 	if (op == NULL)
-		return -1;
+		return NULL;
 	op->base.run = status_run;
 	op->base.done = status_done;
 	op->base.free = status_free;
@@ -233,9 +233,29 @@ set_status_full(struct reconciler *r, const char *name, int64_t gen,
 	op->delete_row = delete_row;
 	op->set_applied = set_applied;
 	op->applied = applied ? jd_strdup(applied) : NULL;
+	return op;
+}
+
+/*
+ * Record what the reconciler saw or did for jail name at generation gen.
+ * Returns 1 when the row no longer exists, 0 when written, -1 on failure.
+ */
+static int
+set_status_full(struct reconciler *r, const char *name, int64_t gen,
+    const char *phase, int64_t jid, const char *message, const char *drift,
+    const char *event, const char *event_msg, int delete_row,
+    int set_applied, const char *applied)
+{
+	struct status_op *op;
+	struct api_response resp;
+	int rc;
+
+	op = status_op_new(r, name, gen, phase, jid, message, drift, event,
+	    event_msg, delete_row, set_applied, applied);
+	if (op == NULL)
+		return -1;
 	memset(&resp, 0, sizeof(resp));
-	/* The op is freed by the writer; read the result in done() terms
-	 * through a flag we keep here. */
+	/* The op is freed by the writer; a 204 says the row was gone. */
 	rc = writer_run_sync(r->srv->writer, &op->base, &resp);
 	if (rc == 0 && resp.status == 204)
 		rc = 1;
@@ -252,23 +272,60 @@ set_status(struct reconciler *r, const char *name, int64_t gen,
 	    event_msg, delete_row, 0, NULL);
 }
 
+static void
+status_async_complete(void *arg, struct api_response *resp)
+{
+	struct reconciler *r = arg;
+
+	api_response_free(resp);
+	pthread_mutex_lock(&r->pend_lock);
+	r->pending--;
+	pthread_cond_broadcast(&r->pend_cond);
+	pthread_mutex_unlock(&r->pend_lock);
+}
+
+/* Wait for every set_status_w write of this pass to be committed. */
+static void
+status_drain(struct reconciler *r)
+{
+	pthread_mutex_lock(&r->pend_lock);
+	while (r->pending > 0)
+		pthread_cond_wait(&r->pend_cond, &r->pend_lock);
+	pthread_mutex_unlock(&r->pend_lock);
+}
+
 /*
- * set_status for a jail of this pass, skipped when it would change
- * nothing: a no-change resync pass then costs no transaction.
+ * set_status for a jail of this pass that records what was seen, after no
+ * host action (or after a failed one): skipped when it would change
+ * nothing, so a no-change resync pass costs no transaction, and otherwise
+ * queued without waiting, so the writer commits a pass's many such writes
+ * (10,000 jails observing a policy change) in a few groups instead of one
+ * fsync each.  The writer runs jobs in order, so a later write for the
+ * same jail lands after it; the pass waits for all of them at its end
+ * (status_drain).
  */
-static int
+static void
 set_status_w(struct reconciler *r, const struct jail_row *row, int64_t gen,
     const char *phase, int64_t jid, const char *message, const char *drift,
     const char *event, const char *event_msg)
 {
+	struct status_op *op;
+
 	if (event == NULL && strcmp(row->phase, phase) == 0 &&
 	    row->jid == jid && row->observed_generation == gen &&
 	    (row->message == NULL) == (message == NULL) &&
 	    (message == NULL || strcmp(row->message, message) == 0) &&
 	    strcmp(row->drift ? row->drift : "[]", drift ? drift : "[]") == 0)
-		return 0;
-	return set_status(r, row->name, gen, phase, jid, message, drift,
-	    event, event_msg, 0);
+		return;
+	op = status_op_new(r, row->name, gen, phase, jid, message, drift,
+	    event, event_msg, 0, 0, NULL);
+	if (op == NULL)
+		return;		/* the next pass tries again */
+	pthread_mutex_lock(&r->pend_lock);
+	r->pending++;
+	pthread_mutex_unlock(&r->pend_lock);
+	writer_submit(r->srv->writer, &op->base, &op->resp,
+	    status_async_complete, r);
 }
 
 /* ---- backoff ---- */
@@ -1294,6 +1351,7 @@ pass_run(struct reconciler *r)
 		for (i = 0; i < p.n && !atomic_load(&r->stopping); i++)
 			progress |= step(r, &p, &p.w[i]);
 	}
+	status_drain(r);
 	/* After acting, read the host again for /v1/host*; otherwise what
 	 * this pass read is still true. */
 	if (r->acted) {
@@ -1440,6 +1498,8 @@ reconciler_start(struct server *srv, struct reconciler **out,
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
 	pthread_mutex_init(&r->snap_lock, NULL);
+	pthread_mutex_init(&r->pend_lock, NULL);
+	pthread_cond_init(&r->pend_cond, NULL);
 	if (host_open(srv->cfg.host_backend, srv->cfg.data_dir, &r->host,
 	    err) == -1)
 		goto fail;
@@ -1496,6 +1556,8 @@ reconciler_stop(struct reconciler *r)
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->snap_lock);
+	pthread_mutex_destroy(&r->pend_lock);
+	pthread_cond_destroy(&r->pend_cond);
 	r->srv->api.host_snapshot = NULL;
 	r->srv->api.prison_doc = NULL;
 	jd_free(r);
