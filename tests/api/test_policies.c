@@ -7,6 +7,7 @@
  * jail), the 409 for deleting a policy in use, the non-admin rules, the
  * jail.conf export, and RACCT disabled on the host.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,20 @@ sim_has_rule(const char *rule, int want)
 			return has;
 		harness_msleep(100);
 	}
+}
+
+/* Lines of `jaild-sim WHAT` that contain needle. */
+static int
+sim_count(const char *what, const char *needle)
+{
+	char *out = NULL, *p;
+	int n = 0;
+
+	CHECK_INT(sim_run(&inst, &out, "%s", what), 0);
+	for (p = out; p != NULL && (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	free(out);
+	return n;
 }
 
 /* The live prison's parameter param as `jaild-sim ls --json` shows it. */
@@ -267,6 +282,7 @@ test_effective_and_reconcile(void)
 {
 	struct http_resp *r;
 	long long gen, since;
+	int adds, rules;
 
 	r = http_json(inst.url, "PUT", "/v1/jails/web1?wait=10",
 	    "{\"path\":\"/j/web1\",\"state\":\"running\",\"policies\":"
@@ -349,6 +365,23 @@ test_effective_and_reconcile(void)
 	CHECK(sim_has_rule("jail:web1:memoryuse", 0) == 0);
 	CHECK(http_wait_field(inst.url, "/v1/jails/web1",
 	    "/status/phase", "running", 5000) == 0);
+
+	/*
+	 * Idempotent across restarts: a jaild restarted over running jails
+	 * with limits adds no rule (the kernel keeps them by name).
+	 */
+	adds = sim_count("journal", "rctl_add ");
+	rules = sim_count("rctl", "jail:web1:");
+	CHECK(adds >= 3);		/* 2 at the start, 1 after the change */
+	CHECK_INT(rules, 1);
+	CHECK_INT(harness_kill(&inst, SIGTERM), 0);
+	CHECK(harness_restart(&inst) == 0);
+	since = api_events_last(&inst);
+	harness_msleep(2500);		/* at least two passes */
+	CHECK_INT(sim_count("journal", "rctl_add "), adds);
+	CHECK_INT(sim_count("rctl", "jail:web1:"), rules);
+	CHECK_INT(api_events_count(&inst, "web1", "drift_repaired", since), 0);
+	CHECK_INT(api_events_count(&inst, "web1", "started", since), 0);
 
 	/* A rule removed behind jaild's back comes back. */
 	since = api_events_last(&inst);
