@@ -12,6 +12,7 @@
 #include "handlers.h"
 #include "jails_op.h"
 #include "prison/catalog.h"
+#include "prison/rctl.h"
 #include "problem.h"
 
 static const char *const no_query[] = { NULL };
@@ -148,9 +149,21 @@ void
 h_host_params(struct api_ctx *ctx, const struct api_request *req,
     char *const *params, struct api_response *resp)
 {
+	json_t *doc, *rctl;
+
 	(void)ctx;
 	(void)params;
 	if (api_check_query(req, no_query, resp) == -1)
 		return;
-	api_json_body(resp, 200, catalog_schema_json());
+	doc = catalog_schema_json();
+	rctl = rctl_schema_json();
+	if (doc == NULL || rctl == NULL ||
+	    json_object_set_new(doc, "rctl", json_incref(rctl)) == -1) {
+		json_decref(doc);
+		json_decref(rctl);
+		problem_set(resp, req, JD_E_NOMEM, "out of memory", NULL);
+		return;
+	}
+	json_decref(rctl);
+	api_json_body(resp, 200, doc);
 }

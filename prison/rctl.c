@@ -419,3 +419,50 @@ oom:
 	json_decref(canon);
 	return NULL;
 }
+
+json_t *
+rctl_schema_json(void)
+{
+	json_t *res, *sig, *per, *acts, *o;
+	char name[16];
+	size_t i;
+
+	res = json_array();
+	sig = json_array();
+	per = json_array();
+	if (res == NULL || sig == NULL || per == NULL)
+		goto fail;
+	for (i = 0; i < NELEM(resources); i++) {
+		if ((acts = json_array()) == NULL)
+			goto fail;
+		if (resources[i].actions & RCTL_A_DENY)
+			json_array_append_new(acts, json_string("deny"));
+		if (resources[i].actions & RCTL_A_THROTTLE)
+			json_array_append_new(acts, json_string("throttle"));
+		if (resources[i].actions & RCTL_A_NOTIFY) {
+			json_array_append_new(acts, json_string("log"));
+			json_array_append_new(acts, json_string("devctl"));
+			json_array_append_new(acts, json_string("signal"));
+		}
+		o = json_pack("{s:s, s:s, s:o, s:s}", "name", resources[i].name,
+		    "unit", resources[i].unit, "actions", acts, "description",
+		    resources[i].desc);
+		if (o == NULL || json_array_append_new(res, o) == -1)
+			goto fail;
+	}
+	for (i = 0; i < NELEM(signals); i++) {
+		snprintf(name, sizeof(name), "sig%s", signals[i]);
+		if (json_array_append_new(sig, json_string(name)) == -1)
+			goto fail;
+	}
+	for (i = 0; i < NELEM(pers); i++)
+		if (json_array_append_new(per, json_string(pers[i])) == -1)
+			goto fail;
+	return json_pack("{s:o, s:o, s:o}", "resources", res, "signals", sig,
+	    "per", per);
+fail:
+	json_decref(res);
+	json_decref(sig);
+	json_decref(per);
+	return NULL;
+}

@@ -76,6 +76,15 @@ int	rctl_rule_text(const char *jail, const char *resource,
 	    size_t outsz);
 
 /*
+ * The tables for GET /v1/host/params (new reference, NULL when out of
+ * memory): {"resources": [{"name", "unit", "actions", "description"}],
+ * "signals": ["sighup", ...], "per": ["jail", ...]}.  A resource's
+ * "actions" lists "deny", "throttle", "log", "devctl" and "signal" (any
+ * of "signals") as it takes them, in that order.
+ */
+json_t	*rctl_schema_json(void);
+
+/*
  * Validate a policy's "limits" value (NULL means absent: the empty list)
  * and return its canonical form (new reference): an array of
  * {"resource", "action", "amount" (integer), "per" ("jail" when absent)}

@@ -561,12 +561,55 @@ test_racct_disabled(void)
 	free(SIM_OK(&inst, "fault clear"));
 }
 
+/* GET /v1/host/params tells a dashboard what limits may use. */
+static void
+test_rctl_schema(void)
+{
+	struct http_resp *r;
+	json_t *it;
+	size_t i;
+	int seen = 0;
+
+	/* Through the proxy for the contract; read from jaild itself, since
+	 * the proxy re-serializes numbers as JavaScript doubles and the
+	 * catalog's 64-bit bounds no longer parse after that. */
+	r = http_get(inst.url, "/v1/host/params");
+	CHECK_INT(r->status, 200);
+	http_free(r);
+	r = http_get(inst.direct, "/v1/host/params");
+	CHECK_INT(r->status, 200);
+	CHECK_INT(json_array_size(jptr(r->json, "/rctl/resources")), 25);
+	json_array_foreach(jptr(r->json, "/rctl/resources"), i, it) {
+		const char *n = jptr_str(it, "/name");
+		char *a = json_dumps(jptr(it, "/actions"), JSON_COMPACT);
+
+		if (n != NULL && strcmp(n, "readbps") == 0) {
+			CHECK_STR(a, "[\"throttle\"]");
+			seen++;
+		} else if (n != NULL && strcmp(n, "cputime") == 0) {
+			CHECK_STR(a, "[\"log\",\"devctl\",\"signal\"]");
+			CHECK_STR(jptr_str(it, "/unit"), "seconds");
+			seen++;
+		} else if (n != NULL && strcmp(n, "memoryuse") == 0) {
+			CHECK_STR(a, "[\"deny\",\"log\",\"devctl\","
+			    "\"signal\"]");
+			seen++;
+		}
+		free(a);
+	}
+	CHECK_INT(seen, 3);
+	CHECK_STR(jptr_str(r->json, "/rctl/per/0"), "jail");
+	CHECK(r->body != NULL && strstr(r->body, "\"sigterm\"") != NULL);
+	http_free(r);
+}
+
 int
 main(void)
 {
 	CHECK(harness_start(&inst, NULL, NULL, 1) == 0);
 	test_crud();
 	test_validation();
+	test_rctl_schema();
 	test_effective_and_reconcile();
 	test_privilege();
 	test_racct_disabled();
