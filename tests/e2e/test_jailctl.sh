@@ -108,7 +108,7 @@ expect_out "jailctl " "--version names the program"
 run help
 expect_rc 0 "help"
 cp "$T/out" "$T/help"
-for c in ls get create apply edit set rm start stop restart host adopt events token audit export import ip pool; do
+for c in ls get create apply edit set rm start stop restart host adopt events token audit export import ip pool mount policy effective; do
 	if grep -q "^  $c " "$T/help"; then ok "help lists $c"; else not_ok "help lists $c"; fi
 	run "$c" --help
 	if [ "$RC" -eq 0 ] && grep -q "^Examples:" "$T/out" &&
