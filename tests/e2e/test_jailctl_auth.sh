@@ -36,21 +36,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-
-NTEST=0
-NFAIL=0
-ok() {
-	NTEST=$((NTEST + 1))
-	echo "ok $NTEST - $1"
-}
-not_ok() {
-	NTEST=$((NTEST + 1))
-	NFAIL=$((NFAIL + 1))
-	echo "not ok $NTEST - $1"
-	echo "#   exit status: $RC"
-	sed 's/^/#   out: /' "$T/out"
-	sed 's/^/#   err: /' "$T/err"
-}
+. "$(dirname "$0")/lib.sh"
 
 # run ARGS...: jailctl from a directory without ./var (so no default token
 # is found unless a test asks for it); RC, $T/out and $T/err hold the
@@ -69,31 +55,6 @@ run_in() {
 	cat "$T/err" >>"$T/allerr"
 }
 
-expect_rc() {	# STATUS DESCRIPTION
-	if [ "$RC" -eq "$1" ]; then ok "$2 (exit $1)"; else not_ok "$2 (exit $1)"; fi
-}
-expect_out() {	# FIXED-STRING DESCRIPTION
-	if grep -qF -- "$1" "$T/out"; then ok "$2"; else not_ok "$2: stdout lacks '$1'"; fi
-}
-expect_out_line() {	# EXACT-LINE DESCRIPTION
-	if grep -qxF -- "$1" "$T/out"; then ok "$2"; else not_ok "$2: no stdout line '$1'"; fi
-}
-expect_err() {	# FIXED-STRING DESCRIPTION
-	if grep -qF -- "$1" "$T/err"; then ok "$2"; else not_ok "$2: stderr lacks '$1'"; fi
-}
-expect_no() {	# FIXED-STRING FILE DESCRIPTION: FILE does not contain it
-	if grep -qF -- "$1" "$2"; then not_ok "$3"; else ok "$3"; fi
-}
-expect_json() {	# PYTHON-EXPR-OVER-d DESCRIPTION
-	if python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" "$1" 2>>"$T/err"; then
-		ok "$2"
-	else
-		not_ok "$2: false: $1"
-	fi
-}
 json_get() {	# PYTHON-EXPR-OVER-d: print it (from $T/out)
 	python3 -c '
 import json, sys

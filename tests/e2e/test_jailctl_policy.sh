@@ -32,21 +32,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-
-NTEST=0
-NFAIL=0
-ok() {
-	NTEST=$((NTEST + 1))
-	echo "ok $NTEST - $1"
-}
-not_ok() {
-	NTEST=$((NTEST + 1))
-	NFAIL=$((NFAIL + 1))
-	echo "not ok $NTEST - $1"
-	echo "#   exit status: $RC"
-	sed 's/^/#   out: /' "$T/out"
-	sed 's/^/#   err: /' "$T/err"
-}
+. "$(dirname "$0")/lib.sh"
 
 # run ARGS...: jailctl on our socket; RC, $T/out and $T/err hold the result.
 run() {
@@ -59,39 +45,6 @@ run_in() {
 	shift
 	"$JAILCTL_BIN" --socket "$SOCK" "$@" <"$in" >"$T/out" 2>"$T/err"
 	RC=$?
-}
-
-expect_rc() {	# STATUS DESCRIPTION
-	if [ "$RC" -eq "$1" ]; then ok "$2 (exit $1)"; else not_ok "$2 (exit $1)"; fi
-}
-expect_out_line() {	# EXACT-LINE DESCRIPTION
-	if grep -qxF -- "$1" "$T/out"; then ok "$2"; else not_ok "$2: no stdout line '$1'"; fi
-}
-expect_err() {	# FIXED-STRING DESCRIPTION
-	if grep -qF -- "$1" "$T/err"; then ok "$2"; else not_ok "$2: stderr lacks '$1'"; fi
-}
-# expect_awk PROGRAM DESCRIPTION: some line of stdout matches the awk
-# condition (columns split on blanks).
-expect_awk() {
-	if awk "$1 { found = 1 } END { exit !found }" "$T/out"; then ok "$2"
-	else not_ok "$2: no stdout line with $1"; fi
-}
-expect_no_awk() {
-	if awk "$1 { found = 1 } END { exit !found }" "$T/out"; then
-		not_ok "$2: a stdout line has $1"
-	else ok "$2"; fi
-}
-# expect_json PYTHON-EXPR DESCRIPTION: the expression over d (stdout parsed
-# as JSON) is true.
-expect_json() {
-	if python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)' "$T/out" "$1" 2>>"$T/err"; then
-		ok "$2"
-	else
-		not_ok "$2: false: $1"
-	fi
 }
 
 # host_rules: the simulated host's rctl rules of jail pj1, one per line,
