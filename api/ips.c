@@ -141,62 +141,6 @@ op_error(struct api_response *resp, const struct ip_op *op,
 	problem_from_error_rid(resp, op->request_id, err);
 }
 
-/*
- * Store spec as the jail's new desired part with PUT semantics.  On a
- * refusal resp holds the PUT's problem and -1 comes back.
- */
-static int
-put_spec(struct ip_op *op, sqlite3 *db, json_t *spec,
-    struct api_response *resp)
-{
-	struct api_response one;
-	int changed = 0;
-
-	memset(&one, 0, sizeof(one));
-	if (jails_put_in_txn(op->base.ctx, db, op->name, spec, op->is_admin,
-	    &op->audit, op->request_id, &one, &op->row, &changed) == -1) {
-		api_response_free(resp);
-		*resp = one;
-		return -1;
-	}
-	api_response_free(&one);
-	op->have_row = changed;
-	return 0;
-}
-
-/* Load the jail's stored desired part; 0 with a problem in resp if none. */
-static json_t *
-load_spec(struct ip_op *op, sqlite3 *db, struct api_response *resp)
-{
-	struct jail_row cur;
-	struct jd_error err;
-	json_t *spec;
-	char d[128];
-	int found;
-
-	memset(&cur, 0, sizeof(cur));
-	jd_error_clear(&err);
-	found = store_jail_get(db, op->name, &cur, &err);
-	if (found == -1) {
-		op_error(resp, op, &err);
-		return NULL;
-	}
-	if (found == 0) {
-		snprintf(d, sizeof(d), "no jail named \"%s\"", op->name);
-		op_problem(resp, op, JD_E_NOTFOUND, d, NULL);
-		return NULL;
-	}
-	spec = json_loads(cur.spec, 0, NULL);
-	jail_row_free(&cur);
-	if (spec == NULL || !json_is_array(json_object_get(spec, "ips"))) {
-		json_decref(spec);
-		op_problem(resp, op, JD_E_INTERNAL, "the stored jail cannot "
-		    "be read", NULL);
-		return NULL;
-	}
-	return spec;
-}
-
 static int
 run_add(struct ip_op *op, sqlite3 *db, struct api_response *resp)
 {
@@ -210,7 +154,8 @@ run_add(struct ip_op *op, sqlite3 *db, struct api_response *resp)
 
 	memset(&p, 0, sizeof(p));
 	jd_error_clear(&err);
-	if ((spec = load_spec(op, db, resp)) == NULL)
+	if ((spec = jails_load_spec(db, op->name, "ips", op->request_id,
+	    resp)) == NULL)
 		return -1;
 	iface = op->iface_given ? op->iface : "";
 	if (op->pool[0] != '\0') {
@@ -254,7 +199,8 @@ run_add(struct ip_op *op, sqlite3 *db, struct api_response *resp)
 		op_problem(resp, op, JD_E_NOMEM, "out of memory", NULL);
 		goto fail;
 	}
-	if (put_spec(op, db, spec, resp) == -1)
+	if (jails_put_spec(op->base.ctx, db, op->name, spec, op->is_admin,
+	    &op->audit, op->request_id, resp, &op->row, &op->have_row) == -1)
 		goto fail;
 	json_decref(spec);
 	api_response_free(resp);
@@ -280,7 +226,8 @@ run_del(struct ip_op *op, sqlite3 *db, struct api_response *resp)
 	char d[200];
 	size_t i, n = strlen(op->address);
 
-	if ((spec = load_spec(op, db, resp)) == NULL)
+	if ((spec = jails_load_spec(db, op->name, "ips", op->request_id,
+	    resp)) == NULL)
 		return -1;
 	ips = json_object_get(spec, "ips");
 	json_array_foreach(ips, i, ip) {
@@ -297,7 +244,8 @@ run_del(struct ip_op *op, sqlite3 *db, struct api_response *resp)
 		return -1;
 	}
 	json_array_remove(ips, i);
-	if (put_spec(op, db, spec, resp) == -1) {
+	if (jails_put_spec(op->base.ctx, db, op->name, spec, op->is_admin,
+	    &op->audit, op->request_id, resp, &op->row, &op->have_row) == -1) {
 		json_decref(spec);
 		return -1;
 	}

@@ -568,7 +568,8 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 			problem_in_op(resp, op, JD_E_CONFLICT, d, NULL);
 			goto done;
 		}
-		if ((spec = decode_in_txn(op, db, op->body, NULL, resp)) == NULL ||
+		if ((spec = decode_in_txn(op, db, op->body, NULL,
+		    resp)) == NULL ||
 		    run_insert(op, db, spec, resp) == -1)
 			goto done;
 		break;
@@ -596,7 +597,8 @@ write_run(struct api_write *w, sqlite3 *db, struct api_response *resp)
 			    NULL);
 			goto done;
 		}
-		if ((spec = decode_in_txn(op, db, merged, cur.spec, resp)) == NULL)
+		if ((spec = decode_in_txn(op, db, merged, cur.spec,
+		    resp)) == NULL)
 			goto done;
 		r = run_replace(op, db, &cur, spec, "changed", resp);
 		if (r == -1)
@@ -1039,6 +1041,60 @@ jails_put_in_txn(struct api_ctx *ctx, sqlite3 *db, const char *name,
 	else
 		jail_row_free(&op.row);
 	return rc;
+}
+
+json_t *
+jails_load_spec(sqlite3 *db, const char *name, const char *member,
+    const char *request_id, struct api_response *resp)
+{
+	struct jail_row cur;
+	struct jd_error err;
+	json_t *spec;
+	char d[128];
+	int found;
+
+	memset(&cur, 0, sizeof(cur));
+	jd_error_clear(&err);
+	found = store_jail_get(db, name, &cur, &err);
+	if (found == -1) {
+		problem_from_error_rid(resp, request_id, &err);
+		return NULL;
+	}
+	if (found == 0) {
+		snprintf(d, sizeof(d), "no jail named \"%s\"", name);
+		problem_set_rid(resp, request_id, JD_E_NOTFOUND, d, NULL);
+		return NULL;
+	}
+	spec = json_loads(cur.spec, 0, NULL);
+	jail_row_free(&cur);
+	if (spec == NULL || !json_is_array(json_object_get(spec, member))) {
+		json_decref(spec);
+		problem_set_rid(resp, request_id, JD_E_INTERNAL, "the stored "
+		    "jail cannot be read", NULL);
+		return NULL;
+	}
+	return spec;
+}
+
+int
+jails_put_spec(struct api_ctx *ctx, sqlite3 *db, const char *name,
+    json_t *spec, int is_admin, const struct audit_info *audit,
+    const char *request_id, struct api_response *resp,
+    struct jail_row *row_out, int *have_row)
+{
+	struct api_response one;
+	int changed = 0;
+
+	memset(&one, 0, sizeof(one));
+	if (jails_put_in_txn(ctx, db, name, spec, is_admin, audit, request_id,
+	    &one, row_out, &changed) == -1) {
+		api_response_free(resp);
+		*resp = one;
+		return -1;
+	}
+	api_response_free(&one);
+	*have_row = changed;
+	return 0;
 }
 
 void

@@ -45,6 +45,25 @@ struct audit_info;
 struct jail_row;
 
 /*
+ * For the sub-resource writers (ips, mounts), inside the writer's
+ * transaction: the stored desired part of jail name (new reference), which
+ * must have an array member (e.g. "ips"); NULL with a 404 or 500 problem
+ * in resp otherwise.
+ */
+json_t	*jails_load_spec(sqlite3 *db, const char *name, const char *member,
+	    const char *request_id, struct api_response *resp);
+/*
+ * Store spec as jail name's desired part with PUT semantics
+ * (jails_put_in_txn).  On a refusal resp holds the PUT's problem and -1
+ * comes back; otherwise resp is untouched and *have_row says whether
+ * row_out holds a changed row.
+ */
+int	jails_put_spec(struct api_ctx *ctx, sqlite3 *db, const char *name,
+	    json_t *spec, int is_admin, const struct audit_info *audit,
+	    const char *request_id, struct api_response *resp,
+	    struct jail_row *row_out, int *have_row);
+
+/*
  * After a commit on the writer thread: put the n committed rows into the
  * render cache and, when n > 0, wake the reconciler.
  */

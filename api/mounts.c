@@ -149,57 +149,6 @@ rebase_fields(struct api_response *resp, size_t idx)
 }
 
 static int
-put_spec(struct mount_op *op, sqlite3 *db, json_t *spec, int is_admin,
-    struct api_response *resp)
-{
-	struct api_response one;
-	int changed = 0;
-
-	memset(&one, 0, sizeof(one));
-	if (jails_put_in_txn(op->base.ctx, db, op->name, spec, is_admin,
-	    &op->audit, op->request_id, &one, &op->row, &changed) == -1) {
-		api_response_free(resp);
-		*resp = one;
-		return -1;
-	}
-	api_response_free(&one);
-	op->have_row = changed;
-	return 0;
-}
-
-static json_t *
-load_spec(struct mount_op *op, sqlite3 *db, struct api_response *resp)
-{
-	struct jail_row cur;
-	struct jd_error err;
-	json_t *spec;
-	char d[128];
-	int found;
-
-	memset(&cur, 0, sizeof(cur));
-	jd_error_clear(&err);
-	found = store_jail_get(db, op->name, &cur, &err);
-	if (found == -1) {
-		problem_from_error_rid(resp, op->request_id, &err);
-		return NULL;
-	}
-	if (found == 0) {
-		snprintf(d, sizeof(d), "no jail named \"%s\"", op->name);
-		op_problem(resp, op, JD_E_NOTFOUND, d, NULL);
-		return NULL;
-	}
-	spec = json_loads(cur.spec, 0, NULL);
-	jail_row_free(&cur);
-	if (spec == NULL || !json_is_array(json_object_get(spec, "mounts"))) {
-		json_decref(spec);
-		op_problem(resp, op, JD_E_INTERNAL, "the stored jail cannot "
-		    "be read", NULL);
-		return NULL;
-	}
-	return spec;
-}
-
-static int
 run_add(struct mount_op *op, sqlite3 *db, struct api_response *resp)
 {
 	struct verrs errs = { 0 };
@@ -207,7 +156,8 @@ run_add(struct mount_op *op, sqlite3 *db, struct api_response *resp)
 	json_t *spec, *mounts, *doc, *m;
 	size_t idx;
 
-	if ((spec = load_spec(op, db, resp)) == NULL)
+	if ((spec = jails_load_spec(db, op->name, "mounts", op->request_id,
+	    resp)) == NULL)
 		return -1;
 	path = json_string_value(json_object_get(spec, "path"));
 	target = json_string_value(json_object_get(op->mount, "target"));
@@ -229,7 +179,8 @@ run_add(struct mount_op *op, sqlite3 *db, struct api_response *resp)
 	}
 	/* A non-admin's nullfs source was checked against mount_roots by
 	 * the handler; nothing else in the document changes. */
-	if (put_spec(op, db, spec, 1, resp) == -1) {
+	if (jails_put_spec(op->base.ctx, db, op->name, spec, 1,
+	    &op->audit, op->request_id, resp, &op->row, &op->have_row) == -1) {
 		rebase_fields(resp, idx);
 		json_decref(spec);
 		return -1;
@@ -260,7 +211,8 @@ run_del(struct mount_op *op, sqlite3 *db, struct api_response *resp)
 	char d[160];
 	size_t i;
 
-	if ((spec = load_spec(op, db, resp)) == NULL)
+	if ((spec = jails_load_spec(db, op->name, "mounts", op->request_id,
+	    resp)) == NULL)
 		return -1;
 	mounts = json_object_get(spec, "mounts");
 	json_array_foreach(mounts, i, m)
@@ -274,7 +226,8 @@ run_del(struct mount_op *op, sqlite3 *db, struct api_response *resp)
 		return -1;
 	}
 	json_array_remove(mounts, i);
-	if (put_spec(op, db, spec, op->is_admin, resp) == -1) {
+	if (jails_put_spec(op->base.ctx, db, op->name, spec, op->is_admin,
+	    &op->audit, op->request_id, resp, &op->row, &op->have_row) == -1) {
 		json_decref(spec);
 		return -1;
 	}
