@@ -60,7 +60,7 @@ host_print_items(const struct ctl *ctl, const json_t *items,
 	const json_t *it;
 	size_t i;
 
-	if (output_items_plain(ctl, items))
+	if (output_items_plain(ctl, items, "name"))
 		return;
 	table_init(&t, ncols, hdr);
 	json_array_foreach(items, i, it) {
@@ -217,16 +217,15 @@ cmd_events(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	};
 	static const char *const hdr[] = { "ID", "TIME", "JAIL", "TYPE",
 	    "MESSAGE" };
-	struct http_resp resp;
 	struct buf path = { 0 };
 	const char *val, *jail = NULL, *row[5];
-	json_t *all = NULL, *items;
+	json_t *all = NULL;
 	const json_t *ev;
-	long long since = 0, next;
+	long long since = 0;
 	char *e = NULL, *end, id[32];
 	struct table t;
 	struct args a;
-	size_t i, n;
+	size_t i;
 	int r, rc = CTL_EXIT_OK;
 
 	args_init(&a, cmd, argc, argv);
@@ -249,46 +248,17 @@ cmd_events(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			break;
 		}
 	}
-	if (jail != NULL)
+	if (jail != NULL) {
 		e = http_escape(jail);
-	if ((all = json_array()) == NULL)
+		if (buf_printf(&path, "/v1/events?jail=%s", e) == -1)
+			ctl_oom();
+	} else if (buf_puts(&path, "/v1/events") == -1)
 		ctl_oom();
-	for (;;) {
-		buf_reset(&path);
-		if (buf_printf(&path, "/v1/events?since=%lld&limit=%d%s%s",
-		    since, EVENTS_PAGE, e != NULL ? "&jail=" : "",
-		    e != NULL ? e : "") == -1)
-			ctl_oom();
-		if ((rc = http_request(ctl, "GET", path.data, NULL, NULL, NULL,
-		    0, NULL, &resp)) != CTL_EXIT_OK)
-			goto done;
-		items = json_object_get(resp.json, "items");
-		if (resp.status != 200 || !json_is_array(items)) {
-			output_problem(&resp, NULL);
-			http_resp_free(&resp);
-			rc = CTL_EXIT_API;
-			goto done;
-		}
-		n = json_array_size(items);
-		if (json_array_extend(all, items) == -1)
-			ctl_oom();
-		next = ctl_json_int(resp.json, "next_since", since);
-		http_resp_free(&resp);
-		/* A short page is the end; so is a cursor that did not move. */
-		if (n < EVENTS_PAGE || next <= since)
-			break;
-		since = next;
-	}
-	if (ctl->output == CTL_OUT_JSON) {
-		output_json(stdout, all);
+	if ((rc = http_fetch_feed(ctl, path.data, since, EVENTS_PAGE,
+	    &all)) != CTL_EXIT_OK)
 		goto done;
-	}
-	if (ctl->output == CTL_OUT_NAME) {
-		json_array_foreach(all, i, ev)
-			printf("%s\n", output_cell(json_object_get(ev, "id"),
-			    id, sizeof(id)));
+	if (output_items_plain(ctl, all, "id"))
 		goto done;
-	}
 	table_init(&t, 5, hdr);
 	json_array_foreach(all, i, ev) {
 		row[0] = output_cell(json_object_get(ev, "id"), id, sizeof(id));

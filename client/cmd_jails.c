@@ -104,7 +104,7 @@ ls_print(const struct ctl *ctl, const json_t *items)
 	struct table t;
 	size_t i;
 
-	if (output_items_plain(ctl, items))
+	if (output_items_plain(ctl, items, "name"))
 		return;
 	table_init(&t, 6, hdr);
 	json_array_foreach(items, i, j) {

@@ -355,16 +355,14 @@ cmd_audit(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	};
 	static const char *const hdr[] = { "ID", "TIME", "PRINCIPAL", "FROM",
 	    "METHOD", "PATH", "RESOURCE", "GENERATION" };
-	struct http_resp resp;
-	struct buf path = { 0 };
 	const char *val, *row[8];
-	json_t *all = NULL, *items;
+	json_t *all = NULL;
 	const json_t *ent;
-	long long since = 0, next;
+	long long since = 0;
 	char *end, id[32], gen[80];
 	struct table t;
 	struct args a;
-	size_t i, n;
+	size_t i;
 	int r, rc = CTL_EXIT_OK;
 
 	args_init(&a, cmd, argc, argv);
@@ -384,40 +382,11 @@ cmd_audit(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 			break;
 		}
 	}
-	if ((all = json_array()) == NULL)
-		ctl_oom();
-	for (;;) {
-		buf_reset(&path);
-		xcheck(buf_printf(&path, "/v1/audit?since=%lld&limit=%d",
-		    since, AUDIT_PAGE));
-		if ((rc = http_request(ctl, "GET", path.data, NULL, NULL, NULL,
-		    0, NULL, &resp)) != CTL_EXIT_OK)
-			goto done;
-		items = json_object_get(resp.json, "items");
-		if (resp.status != 200 || !json_is_array(items)) {
-			rc = tokens_fail(&resp, NULL);
-			goto done;
-		}
-		n = json_array_size(items);
-		if (json_array_extend(all, items) == -1)
-			ctl_oom();
-		next = ctl_json_int(resp.json, "next_since", since);
-		http_resp_free(&resp);
-		/* A short page is the end; so is a cursor that did not move. */
-		if (n < AUDIT_PAGE || next <= since)
-			break;
-		since = next;
-	}
-	if (ctl->output == CTL_OUT_JSON) {
-		output_json(stdout, all);
+	if ((rc = http_fetch_feed(ctl, "/v1/audit", since, AUDIT_PAGE,
+	    &all)) != CTL_EXIT_OK)
 		goto done;
-	}
-	if (ctl->output == CTL_OUT_NAME) {
-		json_array_foreach(all, i, ent)
-			printf("%s\n", output_cell(json_object_get(ent, "id"),
-			    id, sizeof(id)));
+	if (output_items_plain(ctl, all, "id"))
 		goto done;
-	}
 	table_init(&t, 8, hdr);
 	json_array_foreach(all, i, ent) {
 		row[0] = output_cell(json_object_get(ent, "id"), id,
@@ -435,6 +404,5 @@ cmd_audit(struct ctl *ctl, const struct ctl_cmd *cmd, int argc, char **argv)
 	table_free(&t);
 done:
 	json_decref(all);
-	buf_free(&path);
 	return rc;
 }

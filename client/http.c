@@ -691,3 +691,49 @@ http_call(struct ctl *ctl, const char *method, const char *path, json_t *body,
 	}
 	return CTL_EXIT_OK;
 }
+
+int
+http_fetch_feed(struct ctl *ctl, const char *path, long long since, int page,
+    json_t **all)
+{
+	struct http_resp resp;
+	struct buf url = { 0 };
+	json_t *items;
+	long long next;
+	size_t n;
+	int rc = CTL_EXIT_OK;
+
+	if ((*all = json_array()) == NULL)
+		ctl_oom();
+	for (;;) {
+		buf_reset(&url);
+		if (buf_printf(&url, "%s%ssince=%lld&limit=%d", path,
+		    strchr(path, '?') ? "&" : "?", since, page) == -1)
+			ctl_oom();
+		if ((rc = http_request(ctl, "GET", url.data, NULL, NULL, NULL,
+		    0, NULL, &resp)) != CTL_EXIT_OK)
+			break;
+		items = json_object_get(resp.json, "items");
+		if (resp.status != 200 || !json_is_array(items)) {
+			output_problem(&resp, NULL);
+			http_resp_free(&resp);
+			rc = CTL_EXIT_API;
+			break;
+		}
+		n = json_array_size(items);
+		if (json_array_extend(*all, items) == -1)
+			ctl_oom();
+		next = ctl_json_int(resp.json, "next_since", since);
+		http_resp_free(&resp);
+		/* A short page is the end; so is a cursor that did not move. */
+		if (n < (size_t)page || next <= since)
+			break;
+		since = next;
+	}
+	buf_free(&url);
+	if (rc != CTL_EXIT_OK) {
+		json_decref(*all);
+		*all = NULL;
+	}
+	return rc;
+}

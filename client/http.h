@@ -69,6 +69,16 @@ int	http_request(struct ctl *ctl, const char *method, const char *path,
 int	http_call(struct ctl *ctl, const char *method, const char *path,
 	    json_t *body, const char *what, struct http_resp *resp);
 
+/*
+ * Every item of a feed read with a "since" cursor (/v1/events,
+ * /v1/audit): path is the route with any other query parameters
+ * ("/v1/events?jail=web1"); pages of page items are read from since on
+ * until a short page or a cursor that does not move.  CTL_EXIT_OK with
+ * a new array in *all, or the failure rendered and its exit code.
+ */
+int	http_fetch_feed(struct ctl *ctl, const char *path, long long since,
+	    int page, json_t **all);
+
 /* Free what resp holds; resp itself is the caller's.  NULL-safe. */
 void	http_resp_free(struct http_resp *resp);
 

@@ -265,9 +265,11 @@ output_progress(int enabled, const char *text)
 }
 
 int
-output_items_plain(const struct ctl *ctl, const json_t *items)
+output_items_plain(const struct ctl *ctl, const json_t *items,
+    const char *key)
 {
 	const json_t *it;
+	char cell[64];
 	size_t i;
 
 	if (ctl->output == CTL_OUT_JSON) {
@@ -277,6 +279,7 @@ output_items_plain(const struct ctl *ctl, const json_t *items)
 	if (ctl->output != CTL_OUT_NAME)
 		return 0;
 	json_array_foreach(items, i, it)
-		printf("%s\n", json_string_value(json_object_get(it, "name")));
+		printf("%s\n", output_cell(json_object_get(it, key), cell,
+		    sizeof(cell)));
 	return 1;
 }

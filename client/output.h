@@ -46,13 +46,14 @@ size_t	output_width(void);
 void	output_json(FILE *fp, const json_t *v);
 
 /*
- * The -o json and -o name forms of a list of named items: the array as
- * JSON, or each item's "name" on a line.  Returns 1 when ctl asks for one
- * of those and the list was printed, 0 for the table form, which the
- * caller prints.
+ * The -o json and -o name forms of a list of items: the array as JSON, or
+ * each item's member key ("name", "id") on a line.  Returns 1 when ctl
+ * asks for one of those and the list was printed, 0 for the table form,
+ * which the caller prints.
  */
 struct ctl;
-int	output_items_plain(const struct ctl *ctl, const json_t *items);
+int	output_items_plain(const struct ctl *ctl, const json_t *items,
+	    const char *key);
 
 /*
  * Render a failed answer on stderr: "jailctl: TITLE: DETAIL", then each
