@@ -127,6 +127,15 @@ int64_t	api_parse_wait(struct api_ctx *ctx, const struct api_request *req,
 int	api_check_query(const struct api_request *req,
 	    const char *const *allowed, struct api_response *resp);
 
+/*
+ * Answer a collection read: 200 {"items": items} (stolen) unless failed,
+ * else the problem in err (out of memory when err is empty) and items
+ * dropped (items may be NULL).
+ */
+void	api_items_answer(const struct api_request *req,
+	    struct api_response *resp, json_t *items, int failed,
+	    struct jd_error *err);
+
 /* Parse an integer query parameter in [min, max]; -1 and adds to errs. */
 struct verrs;
 int	api_query_int(const struct api_request *req, const char *key,

@@ -567,16 +567,6 @@ done:
 
 /* ---- /v1/ip-pools ---- */
 
-static void
-pool_not_found(struct api_response *resp, const struct api_request *req,
-    const char *name)
-{
-	char d[128];
-
-	snprintf(d, sizeof(d), "no IP pool named \"%.63s\"", name);
-	problem_set(resp, req, JD_E_NOTFOUND, d, NULL);
-}
-
 static int
 pools_cb(void *arg, const struct pool_row *p)
 {
@@ -599,15 +589,9 @@ h_pools_list(struct api_ctx *ctx, const struct api_request *req,
 		return;
 	items = json_array();
 	jd_error_clear(&err);
-	if (items == NULL || store_pool_foreach(ctx->reader(ctx->reader_arg),
-	    pools_cb, items, &err) == -1) {
-		json_decref(items);
-		if (err.code == JD_OK)
-			jd_error_set(&err, JD_E_NOMEM, NULL, "out of memory");
-		problem_from_error(resp, req, &err);
-		return;
-	}
-	api_json_body(resp, 200, json_pack("{s:o}", "items", items));
+	api_items_answer(req, resp, items, items == NULL ||
+	    store_pool_foreach(ctx->reader(ctx->reader_arg), pools_cb, items,
+	    &err) == -1, &err);
 }
 
 void
@@ -621,7 +605,7 @@ h_pool_get(struct api_ctx *ctx, const struct api_request *req,
 	if (api_check_query(req, no_query, resp) == -1)
 		return;
 	if (!name_object_valid(params[0])) {
-		pool_not_found(resp, req, params[0]);
+		problem_not_found(resp, req, "IP pool", params[0]);
 		return;
 	}
 	jd_error_clear(&err);
@@ -632,7 +616,7 @@ h_pool_get(struct api_ctx *ctx, const struct api_request *req,
 		return;
 	}
 	if (rc == 0) {
-		pool_not_found(resp, req, params[0]);
+		problem_not_found(resp, req, "IP pool", params[0]);
 		return;
 	}
 	api_json_body(resp, 200, pool_doc(&p));
@@ -757,7 +741,7 @@ h_pool_delete(struct api_ctx *ctx, const struct api_request *req,
 	if (api_check_query(req, no_query, resp) == -1)
 		return;
 	if (!name_object_valid(params[0])) {
-		pool_not_found(resp, req, params[0]);
+		problem_not_found(resp, req, "IP pool", params[0]);
 		return;
 	}
 	op = op_new(ctx, req, IPOP_POOL_DEL, params[0]);

@@ -114,10 +114,7 @@ void
 jails_not_found(struct api_response *resp, const struct api_request *req,
     const char *name)
 {
-	char d[128];
-
-	snprintf(d, sizeof(d), "no jail named \"%.63s\"", name);
-	problem_set(resp, req, JD_E_NOTFOUND, d, NULL);
+	problem_not_found(resp, req, "jail", name);
 }
 
 static void
@@ -406,12 +403,14 @@ want_wait(struct jail_op *op, struct api_response *resp, int gone)
  */
 static int
 check_policy_refs(sqlite3 *db, const json_t *doc, struct verrs *errs,
-    struct jd_error *err)
+    json_t **layers_out, struct jd_error *err)
 {
 	json_t *layers = NULL, *missing = NULL, *names, *n, *m;
 	char ptr[64];
 	size_t i, j;
 
+	if (layers_out != NULL)
+		*layers_out = NULL;
 	names = json_object_get(doc, "policies");
 	if (!json_is_array(names) || json_array_size(names) == 0)
 		return 0;
@@ -427,33 +426,33 @@ check_policy_refs(sqlite3 *db, const json_t *doc, struct verrs *errs,
 				break;
 			}
 	}
-	json_decref(layers);
+	if (layers_out != NULL)
+		*layers_out = layers;
+	else
+		json_decref(layers);
 	json_decref(missing);
 	return 0;
 }
 
-/* The non-admin rules for policies (privilege_check_policies). */
+/*
+ * The non-admin rules for policies (privilege_check_policies); nl are the
+ * layers of spec's policies, as check_policy_refs loaded them.
+ */
 static int
 check_policy_privilege(sqlite3 *db, const json_t *old, const json_t *spec,
-    struct verrs *errs, struct jd_error *err)
+    const json_t *nl, struct verrs *errs, struct jd_error *err)
 {
-	json_t *ol = NULL, *nl = NULL;
-	int rc = -1;
+	json_t *ol = NULL;
 
 	if (json_array_size(json_object_get(spec, "policies")) == 0 &&
 	    json_array_size(json_object_get(old, "policies")) == 0)
 		return 0;
-	if ((old != NULL && store_policy_layers(db, json_object_get(old,
-	    "policies"), &ol, NULL, err) == -1) ||
-	    store_policy_layers(db, json_object_get(spec, "policies"), &nl,
-	    NULL, err) == -1)
-		goto done;
+	if (old != NULL && store_policy_layers(db, json_object_get(old,
+	    "policies"), &ol, NULL, err) == -1)
+		return -1;
 	privilege_check_policies(old, spec, ol, nl, errs);
-	rc = 0;
-done:
 	json_decref(ol);
-	json_decref(nl);
-	return rc;
+	return 0;
 }
 
 static json_t *
@@ -463,13 +462,15 @@ decode_in_txn(struct jail_op *op, sqlite3 *db, const json_t *doc,
 	struct verrs errs = { 0 };
 	struct jd_error err;
 	json_t *old = spec_text ? json_loads(spec_text, 0, NULL) : NULL;
-	json_t *spec;
+	json_t *spec, *layers = NULL;
 
 	jd_error_clear(&err);
 	spec = codec_jail_decode(doc, op->kind == OP_CREATE ||
 	    op->kind == OP_ADOPT ? NULL : op->name,
 	    old, &op->base.ctx->cfg, &errs);
-	if (check_policy_refs(db, doc, &errs, &err) == -1)
+	/* A valid spec lists exactly doc's policies: their layers serve
+	 * the privilege rules below too. */
+	if (check_policy_refs(db, doc, &errs, &layers, &err) == -1)
 		goto fail_err;
 	if (spec == NULL || errs.n > 0) {
 		problem_in_op(resp, op, errs.oom ? JD_E_NOMEM : JD_E_INVALID,
@@ -479,7 +480,8 @@ decode_in_txn(struct jail_op *op, sqlite3 *db, const json_t *doc,
 	if (!op->is_admin) {
 		privilege_check(old, spec, op->base.ctx->cfg.mount_roots,
 		    &errs);
-		if (check_policy_privilege(db, old, spec, &errs, &err) == -1)
+		if (check_policy_privilege(db, old, spec, layers, &errs,
+		    &err) == -1)
 			goto fail_err;
 		if (errs.n > 0) {
 			problem_in_op(resp, op, JD_E_FORBIDDEN, "these fields "
@@ -488,6 +490,7 @@ decode_in_txn(struct jail_op *op, sqlite3 *db, const json_t *doc,
 		}
 	}
 	json_decref(old);
+	json_decref(layers);
 	verrs_free(&errs);
 	return spec;
 fail_err:
@@ -495,6 +498,7 @@ fail_err:
 fail:
 	json_decref(old);
 	json_decref(spec);
+	json_decref(layers);
 	verrs_free(&errs);
 	return NULL;
 }
@@ -864,7 +868,7 @@ precheck(struct api_ctx *ctx, const struct api_request *req,
 	 * them again against committed state). */
 	jd_error_clear(&err);
 	if (ctx->reader != NULL && check_policy_refs(ctx->reader(
-	    ctx->reader_arg), doc, &errs, &err) == -1) {
+	    ctx->reader_arg), doc, &errs, NULL, &err) == -1) {
 		json_decref(spec);
 		verrs_free(&errs);
 		problem_from_error(resp, req, &err);

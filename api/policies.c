@@ -87,16 +87,6 @@ policy_doc(sqlite3 *db, const struct policy_row *p,
 	return doc;
 }
 
-static void
-policy_not_found(struct api_response *resp, const struct api_request *req,
-    const char *name)
-{
-	char d[128];
-
-	snprintf(d, sizeof(d), "no policy named \"%.63s\"", name);
-	problem_set(resp, req, JD_E_NOTFOUND, d, NULL);
-}
-
 /*
  * Validate a policy document and return its canonical desired part (new
  * reference), or NULL with every problem in errs.  url_name is the name
@@ -350,7 +340,7 @@ run_delete(struct pol_op *op, sqlite3 *db, struct api_response *resp)
 	if (found == 0) {
 		memset(&req, 0, sizeof(req));
 		req.request_id = op->request_id;
-		policy_not_found(resp, &req, op->name);
+		problem_not_found(resp, &req, "policy", op->name);
 		return -1;
 	}
 	if (!etag_if_match_ok(op->if_match, cur.resource_version, 1)) {
@@ -470,15 +460,9 @@ h_policies_list(struct api_ctx *ctx, const struct api_request *req,
 	acc.principal = req->principal;
 	acc.items = json_array();
 	acc.err = &err;
-	if (acc.items == NULL || store_policy_foreach(acc.db, list_cb, &acc,
-	    &err) == -1 || err.code != JD_OK) {
-		json_decref(acc.items);
-		if (err.code == JD_OK)
-			jd_error_set(&err, JD_E_NOMEM, NULL, "out of memory");
-		problem_from_error(resp, req, &err);
-		return;
-	}
-	api_json_body(resp, 200, json_pack("{s:o}", "items", acc.items));
+	api_items_answer(req, resp, acc.items, acc.items == NULL ||
+	    store_policy_foreach(acc.db, list_cb, &acc, &err) == -1 ||
+	    err.code != JD_OK, &err);
 }
 
 void
@@ -494,14 +478,14 @@ h_policy_get(struct api_ctx *ctx, const struct api_request *req,
 	if (api_check_query(req, no_query, resp) == -1)
 		return;
 	if (!name_object_valid(params[0])) {
-		policy_not_found(resp, req, params[0]);
+		problem_not_found(resp, req, "policy", params[0]);
 		return;
 	}
 	jd_error_clear(&err);
 	db = ctx->reader(ctx->reader_arg);
 	rc = store_policy_get(db, params[0], &p, &err);
 	if (rc == 0) {
-		policy_not_found(resp, req, params[0]);
+		problem_not_found(resp, req, "policy", params[0]);
 		return;
 	}
 	if (rc == -1 || (doc = policy_doc(db, &p, req->principal, &err)) == NULL) {
@@ -527,7 +511,7 @@ submit_put(struct api_ctx *ctx, const struct api_request *req,
 	if (api_check_query(req, no_query, resp) == -1)
 		return;
 	if (url_name != NULL && !name_object_valid(url_name)) {
-		policy_not_found(resp, req, url_name);
+		problem_not_found(resp, req, "policy", url_name);
 		return;
 	}
 	in = codec_parse_body(req, "application/json", resp);
@@ -577,7 +561,7 @@ h_policy_delete(struct api_ctx *ctx, const struct api_request *req,
 	if (api_check_query(req, no_query, resp) == -1)
 		return;
 	if (!name_object_valid(params[0])) {
-		policy_not_found(resp, req, params[0]);
+		problem_not_found(resp, req, "policy", params[0]);
 		return;
 	}
 	op = op_new(ctx, req, POL_DELETE);

@@ -157,6 +157,16 @@ problem_from_error(struct api_response *resp, const struct api_request *req,
 }
 
 void
+problem_not_found(struct api_response *resp, const struct api_request *req,
+    const char *what, const char *name)
+{
+	char d[128];
+
+	snprintf(d, sizeof(d), "no %s named \"%.63s\"", what, name);
+	problem_set(resp, req, JD_E_NOTFOUND, d, NULL);
+}
+
+void
 problem_set_rid(struct api_response *resp, const char *request_id,
     enum jd_errcode code, const char *detail, const struct verrs *errs)
 {

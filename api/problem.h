@@ -27,6 +27,10 @@ void	problem_set_member(struct api_response *resp,
 	    const struct api_request *req, enum jd_errcode code,
 	    const char *detail, const char *key, json_t *value);
 
+/* 404 "no WHAT named \"NAME\"" (what: "jail", "policy", "IP pool"). */
+void	problem_not_found(struct api_response *resp,
+	    const struct api_request *req, const char *what, const char *name);
+
 /*
  * problem_set and problem_from_error for a writer op, which keeps only
  * its request's id (the request itself is gone by then).

@@ -24,6 +24,20 @@ api_query_get(const struct api_request *req, const char *key)
 	return NULL;
 }
 
+void
+api_items_answer(const struct api_request *req, struct api_response *resp,
+    json_t *items, int failed, struct jd_error *err)
+{
+	if (failed || items == NULL) {
+		json_decref(items);
+		if (err->code == JD_OK)
+			jd_error_set(err, JD_E_NOMEM, NULL, "out of memory");
+		problem_from_error(resp, req, err);
+		return;
+	}
+	api_json_body(resp, 200, json_pack("{s:o}", "items", items));
+}
+
 int
 api_check_query(const struct api_request *req, const char *const *allowed,
     struct api_response *resp)

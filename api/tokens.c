@@ -337,13 +337,7 @@ h_tokens_list(struct api_ctx *ctx, const struct api_request *req,
 		return;
 	items = json_array();
 	jd_error_clear(&err);
-	if (items == NULL || store_token_foreach(ctx->reader(ctx->reader_arg),
-	    list_cb, items, &err) == -1) {
-		json_decref(items);
-		if (err.code == JD_OK)
-			jd_error_set(&err, JD_E_NOMEM, NULL, "out of memory");
-		problem_from_error(resp, req, &err);
-		return;
-	}
-	api_json_body(resp, 200, json_pack("{s:o}", "items", items));
+	api_items_answer(req, resp, items, items == NULL ||
+	    store_token_foreach(ctx->reader(ctx->reader_arg), list_cb, items,
+	    &err) == -1, &err);
 }
