@@ -65,6 +65,11 @@ struct reconciler {
 
 	struct spec_cache *cache;	/* sorted by name */
 	size_t		 ncache;
+	/* the policies the cache was built against: their count and newest
+	 * version (versions only grow, so any change moves one of them) */
+	int		 pol_known;
+	size_t		 pol_n;
+	int64_t		 pol_max_rv;
 	int		 acted;		/* this pass changed the host */
 
 	/* set_status_w's writes in flight (not waited for one by one) */
@@ -456,6 +461,8 @@ struct pass {
 	size_t			 n, cap;
 	struct pass_policy	*pol;		/* sorted by name */
 	size_t			 npol, cappol;
+	int			 pol_same;	/* policies as the last pass
+						   saw them */
 	struct host_strings	 rules;		/* rctl rules of jails */
 	int			 have_rules;
 	const struct host_prison **byname;	/* live prisons by name */
@@ -1188,8 +1195,8 @@ cache_entry_fits(const struct pass *p, const struct spec_cache *c,
 	if (!same_text(c->text, row->spec) ||
 	    !same_text(c->old_text, row->applied_spec))
 		return 0;
-	if (c->pkey == NULL || c->pkey[0] == '\0')
-		return 1;	/* no policies: nothing else to compare */
+	if (c->pkey == NULL || c->pkey[0] == '\0' || p->pol_same)
+		return 1;	/* no policies, or none changed */
 	if (c->json == NULL || (key = policy_key(p, c->json)) == NULL)
 		return 0;
 	same = strcmp(key, c->pkey) == 0;
@@ -1205,11 +1212,18 @@ static int
 cache_refresh(struct reconciler *r, struct pass *p)
 {
 	struct spec_cache *nc;
+	int64_t max_rv;
 	size_t i, j = 0;
 
 	nc = jd_calloc(p->n ? p->n : 1, sizeof(*nc));
 	if (nc == NULL)
 		return -1;
+	max_rv = 0;
+	for (i = 0; i < p->npol; i++)
+		if (p->pol[i].resource_version > max_rv)
+			max_rv = p->pol[i].resource_version;
+	p->pol_same = r->pol_known && r->pol_n == p->npol &&
+	    r->pol_max_rv == max_rv;
 	for (i = 0; i < p->n; i++) {
 		const struct jail_row *row = &p->w[i].row;
 		while (j < r->ncache && strcmp(r->cache[j].name, row->name) < 0)
@@ -1230,6 +1244,9 @@ cache_refresh(struct reconciler *r, struct pass *p)
 	jd_free(r->cache);
 	r->cache = nc;
 	r->ncache = p->n;
+	r->pol_known = 1;
+	r->pol_n = p->npol;
+	r->pol_max_rv = max_rv;
 	for (i = 0; i < p->n; i++) {
 		struct jail_work *w = &p->w[i];
 		w->spec_json = nc[i].json;
